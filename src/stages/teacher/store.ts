@@ -1,0 +1,346 @@
+/**
+ * The teacher's answer store: one SQLite file (WAL mode) shared by every run that points at it.
+ *
+ * - `answers`: one row per request key (see `requestKey`), written in one transaction only once
+ *   an answer (or a final failure) is complete, so a kill at any instant leaves either the whole
+ *   row or none. A `done` row is never overwritten.
+ * - `leases`: in-flight claims. A run claims a key before sending it and drops the claim in the
+ *   transaction that writes the answer; another run skips a key claimed by a live owner and takes
+ *   it over only when the claim expired or its owner process is gone.
+ *
+ * The store holds answers but never report texts (only their hash, inside the key).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfigError } from '../../util/errors.js';
+import { canonicalJson, sha256 } from '../../util/hash.js';
+import type { JsonValue, Usage } from './client.js';
+import { ownerAlive, type Owner } from './owner.js';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
+
+const SCHEMA_VERSION = 1;
+
+/** Who answered: recorded with every row and every keyinfo line. */
+export interface TeacherIdentity {
+  model: string;
+  /** host[:port] of the endpoint. */
+  host: string;
+  prompt_hash: string;
+  /** Sampling parameters and extra body fields as sent. */
+  params: Record<string, JsonValue>;
+}
+
+export type AnswerStatus = 'done' | 'failed';
+
+export interface AnswerRow {
+  key: string;
+  id: string;
+  lang: string;
+  status: AnswerStatus;
+  /** The answer as received (null for failures). */
+  answer: string | null;
+  finishReason: string | null;
+  usage: Usage | null;
+  /** Ms of the successful attempt (null for failures). */
+  latencyMs: number | null;
+  attempts: number;
+  /** For failures: `http`, `timeout`, `network` or `malformed`. */
+  errorKind: string | null;
+  errorStatus: number | null;
+  /** For failures: the error's message (metadata only, never texts). */
+  error: string | null;
+  teacher: TeacherIdentity;
+  responseModel: string | null;
+  runId: string;
+  /** ISO 8601 times of the first attempt and of the outcome. */
+  startedAt: string;
+  finishedAt: string;
+}
+
+export type ClaimResult = 'claimed' | 'done' | 'failed' | 'leased';
+
+/**
+ * The store key of a request: SHA-256 of the canonical JSON of everything that decides the
+ * answer — report text, prompt text and hash, model, sampling parameters and extra body fields.
+ * The endpoint's host is not part of it: the same model behind another URL gives the same key.
+ */
+export function requestKey(parts: { report: string; prompt: { text: string; hash: string }; model: string; params: Record<string, JsonValue> }): string {
+  return sha256(canonicalJson({ v: 1, report: parts.report, prompt: parts.prompt, model: parts.model, params: parts.params }));
+}
+
+interface DbAnswerRow {
+  key: string;
+  id: string;
+  lang: string;
+  status: string;
+  answer: string | null;
+  finish_reason: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  latency_ms: number | null;
+  attempts: number;
+  error_kind: string | null;
+  error_status: number | null;
+  error: string | null;
+  model: string;
+  host: string;
+  prompt_hash: string;
+  params: string;
+  response_model: string | null;
+  run_id: string;
+  started_at: string;
+  finished_at: string;
+}
+
+interface DbLease {
+  owner: string;
+  host: string;
+  pid: number;
+  pid_start: string;
+  expires_at: number;
+}
+
+export interface StoreOptions {
+  /** Wait this long for another process's write lock before failing. Default 30 000 ms. */
+  busyTimeoutMs?: number;
+  /** Clock in ms since the epoch (tests). */
+  now?: () => number;
+}
+
+export class TeacherStore {
+  readonly path: string;
+  private readonly db: SqliteDatabase;
+  private readonly now: () => number;
+  private readonly stmts: ReturnType<TeacherStore['prepare']>;
+
+  constructor(path: string, options: StoreOptions = {}) {
+    this.path = path;
+    this.now = options.now ?? Date.now;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.db = openSqlite(path, { timeout: options.busyTimeoutMs ?? 30_000 });
+    } catch (e) {
+      throw new ConfigError(`cannot open the teacher store ${path}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      this.db.pragma('journal_mode = WAL');
+      // In WAL mode NORMAL commits survive a killed process (the WAL is in the OS cache); a power
+      // cut may lose the last commits but never corrupts the file.
+      this.db.pragma('synchronous = NORMAL');
+      this.migrate();
+    } catch (e) {
+      this.db.close();
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`${path} is not a usable teacher store: ${(e as Error).message}`, { cause: e });
+    }
+    this.stmts = this.prepare();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version === SCHEMA_VERSION) return;
+    if (version !== 0) {
+      throw new ConfigError(`${this.path} is a teacher store of schema version ${version}; this clinsum reads version ${SCHEMA_VERSION} (use a newer clinsum or another --store)`);
+    }
+    const tables = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
+    if (tables.n > 0) throw new ConfigError(`${this.path} is an SQLite file but not a teacher store (pass another --store)`);
+    this.db.exec(`
+      BEGIN;
+      CREATE TABLE answers (
+        key TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+        answer TEXT,
+        finish_reason TEXT,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        total_tokens INTEGER,
+        latency_ms REAL,
+        attempts INTEGER NOT NULL,
+        error_kind TEXT,
+        error_status INTEGER,
+        error TEXT,
+        model TEXT NOT NULL,
+        host TEXT NOT NULL,
+        prompt_hash TEXT NOT NULL,
+        params TEXT NOT NULL,
+        response_model TEXT,
+        run_id TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        CHECK (status = 'failed' OR answer IS NOT NULL)
+      ) WITHOUT ROWID;
+      CREATE TABLE leases (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        pid_start TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX leases_owner ON leases (owner);
+      PRAGMA user_version = ${SCHEMA_VERSION};
+      COMMIT;
+    `);
+  }
+
+  private prepare() {
+    return {
+      status: this.db.prepare<[string], { status: string; finished_at: string }>(`SELECT status, finished_at FROM answers WHERE key = ?`),
+      get: this.db.prepare<[string], DbAnswerRow>(`SELECT * FROM answers WHERE key = ?`),
+      lease: this.db.prepare<[string], DbLease>(`SELECT owner, host, pid, pid_start, expires_at FROM leases WHERE key = ?`),
+      putLease: this.db.prepare(
+        `INSERT INTO leases (key, owner, host, pid, pid_start, expires_at) VALUES (@key, @owner, @host, @pid, @pid_start, @expires_at)
+         ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, pid_start = excluded.pid_start, expires_at = excluded.expires_at`,
+      ),
+      release: this.db.prepare(`DELETE FROM leases WHERE key = ? AND owner = ?`),
+      releaseAll: this.db.prepare(`DELETE FROM leases WHERE owner = ?`),
+      renew: this.db.prepare(`UPDATE leases SET expires_at = ? WHERE owner = ?`),
+      upsert: this.db.prepare(
+        `INSERT INTO answers (key, id, lang, status, answer, finish_reason, prompt_tokens, completion_tokens, total_tokens, latency_ms,
+           attempts, error_kind, error_status, error, model, host, prompt_hash, params, response_model, run_id, started_at, finished_at)
+         VALUES (@key, @id, @lang, @status, @answer, @finish_reason, @prompt_tokens, @completion_tokens, @total_tokens, @latency_ms,
+           @attempts, @error_kind, @error_status, @error, @model, @host, @prompt_hash, @params, @response_model, @run_id, @started_at, @finished_at)
+         ON CONFLICT(key) DO UPDATE SET id = excluded.id, lang = excluded.lang, status = excluded.status, answer = excluded.answer,
+           finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+           total_tokens = excluded.total_tokens, latency_ms = excluded.latency_ms, attempts = excluded.attempts,
+           error_kind = excluded.error_kind, error_status = excluded.error_status, error = excluded.error, model = excluded.model,
+           host = excluded.host, prompt_hash = excluded.prompt_hash, params = excluded.params, response_model = excluded.response_model,
+           run_id = excluded.run_id, started_at = excluded.started_at, finished_at = excluded.finished_at
+         WHERE answers.status <> 'done'`,
+      ),
+    };
+  }
+
+  /**
+   * Claim `key` for `owner` for `leaseMs`, unless it is answered (`done`), failed (`failed`, when
+   * failures are not to be retried, or when it failed again since `retryFailedSince`), or claimed
+   * by another live owner whose claim has not expired (`leased`).
+   */
+  claim(key: string, owner: Owner, leaseMs: number, retryFailedSince?: string): ClaimResult {
+    return this.db
+      .transaction((): ClaimResult => {
+        const row = this.stmts.status.get(key);
+        if (row?.status === 'done') return 'done';
+        if (row?.status === 'failed' && (retryFailedSince === undefined || row.finished_at >= retryFailedSince)) return 'failed';
+        const now = this.now();
+        const lease = this.stmts.lease.get(key);
+        if (lease && lease.owner !== owner.runId && lease.expires_at > now && ownerAlive({ host: lease.host, pid: lease.pid, pidStart: lease.pid_start })) {
+          return 'leased';
+        }
+        this.stmts.putLease.run({ key, owner: owner.runId, host: owner.host, pid: owner.pid, pid_start: owner.pidStart, expires_at: now + leaseMs });
+        return 'claimed';
+      })
+      .immediate();
+  }
+
+  /** Extend every claim of `owner` to now + leaseMs (the heartbeat of a live run). */
+  renew(owner: Owner, leaseMs: number): void {
+    this.stmts.renew.run(this.now() + leaseMs, owner.runId);
+  }
+
+  release(key: string, owner: Owner): void {
+    this.stmts.release.run(key, owner.runId);
+  }
+
+  releaseAll(owner: Owner): void {
+    this.stmts.releaseAll.run(owner.runId);
+  }
+
+  /**
+   * Write an outcome and drop the owner's claim, in one transaction. A `done` row already there
+   * (another run answered first) is kept; returns false in that case.
+   */
+  record(row: AnswerRow, owner: Owner): boolean {
+    return this.db
+      .transaction((): boolean => {
+        const r = this.stmts.upsert.run({
+          key: row.key,
+          id: row.id,
+          lang: row.lang,
+          status: row.status,
+          answer: row.answer,
+          finish_reason: row.finishReason,
+          prompt_tokens: row.usage?.promptTokens ?? null,
+          completion_tokens: row.usage?.completionTokens ?? null,
+          total_tokens: row.usage?.totalTokens ?? null,
+          latency_ms: row.latencyMs,
+          attempts: row.attempts,
+          error_kind: row.errorKind,
+          error_status: row.errorStatus,
+          error: row.error,
+          model: row.teacher.model,
+          host: row.teacher.host,
+          prompt_hash: row.teacher.prompt_hash,
+          params: canonicalJson(row.teacher.params),
+          response_model: row.responseModel,
+          run_id: row.runId,
+          started_at: row.startedAt,
+          finished_at: row.finishedAt,
+        });
+        this.stmts.release.run(row.key, owner.runId);
+        return r.changes > 0;
+      })
+      .immediate();
+  }
+
+  get(key: string): AnswerRow | undefined {
+    const r = this.stmts.get.get(key);
+    return r ? fromDb(r) : undefined;
+  }
+
+  /** Rows for `keys` (missing keys are absent from the map). */
+  getMany(keys: readonly string[]): Map<string, AnswerRow> {
+    const out = new Map<string, AnswerRow>();
+    this.db
+      .transaction(() => {
+        for (const k of keys) {
+          const r = this.stmts.get.get(k);
+          if (r) out.set(k, fromDb(r));
+        }
+      })
+      .deferred();
+    return out;
+  }
+
+  /** Number of live claims (all owners). */
+  leaseCount(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM leases`).get() as { n: number }).n;
+  }
+
+  /** `PRAGMA integrity_check` result ('ok' when sound). */
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function fromDb(r: DbAnswerRow): AnswerRow {
+  return {
+    key: r.key,
+    id: r.id,
+    lang: r.lang,
+    status: r.status === 'done' ? 'done' : 'failed',
+    answer: r.answer,
+    finishReason: r.finish_reason,
+    usage:
+      r.prompt_tokens === null || r.completion_tokens === null
+        ? null
+        : { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, totalTokens: r.total_tokens ?? r.prompt_tokens + r.completion_tokens },
+    latencyMs: r.latency_ms,
+    attempts: r.attempts,
+    errorKind: r.error_kind,
+    errorStatus: r.error_status,
+    error: r.error,
+    teacher: { model: r.model, host: r.host, prompt_hash: r.prompt_hash, params: JSON.parse(r.params) as Record<string, JsonValue> },
+    responseModel: r.response_model,
+    runId: r.run_id,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
