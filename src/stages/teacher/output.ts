@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../../util/fs.js';
 import { writeJsonlAtomic } from '../../util/jsonl.js';
 import { z } from '../../util/schema.js';
-import { answerFlags, type AnswerFlag, type FlagOptions, type LanguageDetector } from './flags.js';
+import { answerFlags, type AnswerFlag, type FlagOptions, type FlagResult, type LanguageDetector } from './flags.js';
 import { codePoints, computeStats, type ExtractionStats, type Prices, type StatsEntry } from './stats.js';
 import type { AnswerRow, TeacherIdentity } from './store.js';
 
@@ -75,8 +75,22 @@ export interface BuiltOutputs {
   stats: ExtractionStats;
 }
 
-/** Build the output rows and statistics from the store rows, in `entries` order. */
-export function buildOutputs(entries: readonly OutputEntry[], detect: LanguageDetector, flagOptions: Partial<FlagOptions> = {}, prices?: Prices): BuiltOutputs {
+/** The flags of one answered entry (what `buildOutputs` computes unless a cache has them). */
+export function entryFlags(e: { report: string; lang: string }, answer: string, finishReason: string | null, detect: LanguageDetector, flagOptions: Partial<FlagOptions> = {}): FlagResult {
+  return answerFlags({ answer: answer.trim(), finishReason, report: e.report, lang: e.lang }, detect, flagOptions);
+}
+
+/**
+ * Build the output rows and statistics from the store rows, in `entries` order. `flagCache`
+ * (by store key) holds flags computed earlier, e.g. while the run was waiting on the network.
+ */
+export function buildOutputs(
+  entries: readonly OutputEntry[],
+  detect: LanguageDetector,
+  flagOptions: Partial<FlagOptions> = {},
+  prices?: Prices,
+  flagCache?: ReadonlyMap<string, FlagResult>,
+): BuiltOutputs {
   const keyinfo: KeyinfoRow[] = [];
   const failures: FailureRow[] = [];
   const statsEntries: StatsEntry[] = [];
@@ -85,7 +99,7 @@ export function buildOutputs(entries: readonly OutputEntry[], detect: LanguageDe
     const r = e.row;
     if (r?.status === 'done' && r.answer !== null) {
       const text = r.answer.trim();
-      const { flags, copyRatio } = answerFlags({ answer: text, finishReason: r.finishReason, report: e.report, lang: e.lang }, detect, flagOptions);
+      const { flags, copyRatio } = flagCache?.get(r.key) ?? entryFlags(e, text, r.finishReason, detect, flagOptions);
       keyinfo.push({
         id: e.id,
         lang: e.lang,

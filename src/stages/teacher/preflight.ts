@@ -4,7 +4,7 @@
  * what it would cost. Never contains texts.
  */
 import type { ChatMessage, JsonValue } from './client.js';
-import { costUsd, type Prices } from './stats.js';
+import { codePoints, costUsd, type Prices } from './stats.js';
 
 /**
  * Estimate without a tokenizer: characters per token, and chat-template tokens per message and
@@ -16,7 +16,7 @@ export const ESTIMATE = Object.freeze({ charsPerToken: 4.4, tokensPerMessage: 5,
 
 export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
   let n = ESTIMATE.tokensPerConversation;
-  for (const m of messages) n += ESTIMATE.tokensPerMessage + Math.ceil([...m.content].length / ESTIMATE.charsPerToken);
+  for (const m of messages) n += ESTIMATE.tokensPerMessage + Math.ceil(codePoints(m.content) / ESTIMATE.charsPerToken);
   return n;
 }
 

@@ -8,22 +8,24 @@
  * by SQLite): each claims a report before sending it, skips reports another live run claimed,
  * and waits for those at the end so that its outputs are complete.
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClinsumError, ConfigError, InputError, StoppedError } from '../../util/errors.js';
 import { writeJsonAtomic } from '../../util/fs.js';
+import { canonicalJson } from '../../util/hash.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Progress } from '../../util/progress.js';
 import { TeacherClient, isLoopbackHost, parseBaseUrl, type ChatMessage, type Completion, type JsonValue, type SamplingParams } from './client.js';
 import { TeacherError, TeacherFatalError, TeacherHTTPError } from './errors.js';
-import type { FlagOptions, LanguageDetector } from './flags.js';
+import type { FlagOptions, FlagResult, LanguageDetector } from './flags.js';
 import { RateLimiter, type RateLimits } from './limiter.js';
-import { buildOutputs, writeOutputs, type OutputFiles } from './output.js';
+import { buildOutputs, entryFlags, writeOutputs, type OutputFiles } from './output.js';
 import { currentOwner } from './owner.js';
 import { buildPreflight, estimatePromptTokens, type PreflightReport } from './preflight.js';
 import type { RetryOptions } from './retry.js';
 import { costUsd, type ExtractionStats, type Prices } from './stats.js';
-import { TeacherStore, requestKey, type AnswerRow, type TeacherIdentity } from './store.js';
+import { TeacherStore, requestKeyer, type AnswerRow, type TeacherIdentity } from './store.js';
 
 /** One report to send. */
 export interface TeacherItem {
@@ -166,15 +168,20 @@ function prepare(o: ExtractOptions): Prepared {
     if (seen.has(it.id)) throw new InputError({ field: 'id' }, `report id "${it.id}" occurs twice in the input`, 'give every report a unique id');
     seen.add(it.id);
   }
-  const params = requestParams(o.params);
+  // Keys sorted, as the store keeps them, so that outputs read the same from memory and from disk.
+  const params = JSON.parse(canonicalJson(requestParams(o.params))) as Record<string, JsonValue>;
   const tasks: Task[] = [];
   const itemKeys: string[] = [];
   const byKey = new Set<string>();
   const promptHashes: Record<string, string> = {};
+  const keyers = new Map<string, (report: string) => string>();
   for (const item of o.items) {
     const prompt = o.prompt(item);
     promptHashes[item.lang] ??= prompt.hash;
-    const key = requestKey({ report: item.report, prompt, model: o.model, params });
+    const keyerId = `${prompt.hash}\0${prompt.text}`;
+    let keyer = keyers.get(keyerId);
+    if (!keyer) keyers.set(keyerId, (keyer = requestKeyer({ prompt, model: o.model, params })));
+    const key = keyer(item.report);
     itemKeys.push(key);
     if (byKey.has(key)) continue;
     byKey.add(key);
@@ -303,6 +310,8 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
   };
   const internal = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, internal.signal]) : internal.signal;
+  // Every request in flight and every backoff wait listens to it.
+  setMaxListeners(4 * p.concurrency + 16, signal);
   const interrupted = () => o.signal?.aborted === true;
 
   const progress = new Progress({ label: 'extract', total: p.tasks.length, unit: 'requests', initial: settledBefore, ...o.progress });
@@ -318,23 +327,38 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
   const expectedCompletion = (): number => o.params?.max_tokens ?? (state.answered > 0 ? state.completionTokens / state.answered : ASSUMED_COMPLETION_TOKENS);
   const estimateUsd = (t: Task): number => (o.prices ? costUsd(t.promptTokens, expectedCompletion(), o.prices) : 0);
 
-  // The queue, and the reports another live run holds: looked at again every pollMs.
+  // The queue, and the reports another live run holds: looked at again every pollMs. Claims are
+  // taken a few at a time (one transaction each batch); unused ones are dropped at the end.
+  const claimBatch = Math.max(1, Math.min(8, Math.ceil(p.concurrency / 4)));
+  const claimed: Task[] = [];
   let cursor = 0;
   let deferred: Task[] = [];
   let round: Promise<void> | undefined;
   const nextTask = async (): Promise<Task | undefined> => {
     for (;;) {
       if (state.stop !== undefined || state.fatal !== undefined || signal.aborted) return undefined;
-      while (cursor < queue.length) {
-        const t = queue[cursor++]!;
-        const c = store.claim(t.key, owner, leaseMs, o.retryFailed ? runStartIso : undefined);
-        if (c === 'claimed') return t;
-        if (c === 'leased') deferred.push(t);
-        else {
-          state.byOthers++;
-          tick();
-        }
+      while (claimed.length === 0 && cursor < queue.length) {
+        const window = queue.slice(cursor, cursor + 4 * claimBatch);
+        const results = store.claimMany(
+          window.map((t) => t.key),
+          owner,
+          leaseMs,
+          o.retryFailed ? runStartIso : undefined,
+          claimBatch,
+        );
+        results.forEach((c, i) => {
+          const t = window[i]!;
+          if (c === 'claimed') claimed.push(t);
+          else if (c === 'leased') deferred.push(t);
+          else {
+            state.byOthers++;
+            tick();
+          }
+        });
+        cursor += results.length;
       }
+      const t = claimed.shift();
+      if (t) return t;
       if (deferred.length === 0) return undefined;
       round ??= (async () => {
         await new Promise((r) => setTimeout(r, pollMs));
@@ -345,6 +369,40 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
       await round;
     }
   };
+
+  // Done rows are final, so the ones read at the start and the ones this run wrote need not be
+  // read again for the outputs.
+  const known = new Map<string, AnswerRow>();
+  for (const [k, r] of before) if (r.status === 'done') known.set(k, r);
+
+  // Group commit: outcomes that complete in the same turn of the event loop share a transaction.
+  // A worker takes its next report only after its outcome is committed, so at most `concurrency`
+  // answers are ever received but not yet stored.
+  let unwritten: { row: AnswerRow; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  const flush = () => {
+    const batch = unwritten;
+    unwritten = [];
+    let accepted: boolean[];
+    try {
+      accepted = store.recordMany(
+        batch.map((b) => b.row),
+        owner,
+      );
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+      return;
+    }
+    batch.forEach((b, i) => {
+      // A done row is final: keep it for the outputs instead of reading it back.
+      if (accepted[i] && b.row.status === 'done') known.set(b.row.key, b.row);
+      b.resolve();
+    });
+  };
+  const commit = (row: AnswerRow) =>
+    new Promise<void>((resolve, reject) => {
+      unwritten.push({ row, resolve, reject });
+      if (unwritten.length === 1) setImmediate(flush);
+    });
 
   const runTask = async (t: Task): Promise<void> => {
     const startedAt = new Date().toISOString();
@@ -400,8 +458,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
         return;
       }
       if (!(e instanceof TeacherError)) throw e;
-      store.record(
-        {
+      await commit({
           key: t.key,
           id: t.item.id,
           lang: t.item.lang,
@@ -417,11 +474,9 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
           teacher: identity(o.prompt(t.item).hash),
           responseModel: null,
           runId: owner.runId,
-          startedAt,
-          finishedAt: new Date().toISOString(),
-        },
-        owner,
-      );
+        startedAt,
+        finishedAt: new Date().toISOString(),
+      });
       state.failed++;
       state.consecutiveFailures++;
       log.warn(`extract: report ${t.item.id} failed: ${e.message}`);
@@ -438,8 +493,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     }
     unreserve();
     const u = completion.usage;
-    store.record(
-      {
+    await commit({
         key: t.key,
         id: t.item.id,
         lang: t.item.lang,
@@ -455,13 +509,14 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
         teacher: identity(o.prompt(t.item).hash),
         responseModel: completion.responseModel ?? null,
         runId: owner.runId,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-      },
-      owner,
-    );
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    });
     state.answered++;
     state.consecutiveFailures = 0;
+    // Flags for the outputs, computed off the request path while the network is busy.
+    const { content, finishReason } = completion;
+    setImmediate(() => flagCache.set(t.key, entryFlags(t.item, content, finishReason, o.detectLanguage, o.flagOptions)));
     if (u) {
       state.promptTokens += u.promptTokens;
       state.completionTokens += u.completionTokens;
@@ -471,6 +526,8 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     }
     tick();
   };
+
+  const flagCache = new Map<string, FlagResult>();
 
   const fail = (e: Error) => {
     if (state.fatal !== undefined) return;
@@ -512,9 +569,10 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
   // Outputs, rebuilt from the store (answers from other runs included).
   let summary: ExtractionSummary;
   try {
-    const rows = store.getMany(p.tasks.map((t) => t.key));
+    const rows = new Map(known);
+    for (const [k, r] of store.getMany(p.tasks.filter((t) => !known.has(t.key)).map((t) => t.key))) rows.set(k, r);
     const entries = o.items.map((item, i) => ({ id: item.id, lang: item.lang, report: item.report, row: rows.get(p.itemKeys[i]!) }));
-    const built = buildOutputs(entries, o.detectLanguage, o.flagOptions, o.prices);
+    const built = buildOutputs(entries, o.detectLanguage, o.flagOptions, o.prices, flagCache);
     const teacher = { model: o.model, host: p.host, params: p.params, prompt_hashes: p.promptHashes };
     const files = writeOutputs(o.outDir, built, { teacher });
     let answered = 0;

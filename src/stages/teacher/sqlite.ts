@@ -16,11 +16,11 @@ export interface Statement<P extends unknown[], R> {
   all(...params: P): R[];
 }
 
-export interface Transaction<T> {
-  (): T;
-  deferred(): T;
-  immediate(): T;
-  exclusive(): T;
+export interface Transaction<A extends unknown[], T> {
+  (...args: A): T;
+  deferred(...args: A): T;
+  immediate(...args: A): T;
+  exclusive(...args: A): T;
 }
 
 export interface SqliteDatabase {
@@ -28,7 +28,7 @@ export interface SqliteDatabase {
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R>;
   exec(sql: string): SqliteDatabase;
   pragma(source: string, options?: { simple?: boolean }): unknown;
-  transaction<T>(fn: () => T): Transaction<T>;
+  transaction<A extends unknown[], T>(fn: (...args: A) => T): Transaction<A, T>;
   close(): SqliteDatabase;
 }
 

@@ -52,11 +52,11 @@ export function costUsd(promptTokens: number, completionTokens: number, prices: 
   return (promptTokens * prices.inputPerMillion + completionTokens * prices.outputPerMillion) / 1e6;
 }
 
-/** Number of Unicode code points. */
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
+/** Number of Unicode code points (UTF-16 length minus surrogate pairs). */
 export function codePoints(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
+  return s.length - (s.match(SURROGATE_PAIR)?.length ?? 0);
 }
 
 class Group {

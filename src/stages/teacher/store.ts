@@ -13,10 +13,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../../util/errors.js';
-import { canonicalJson, sha256 } from '../../util/hash.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../util/hash.js';
 import type { JsonValue, Usage } from './client.js';
 import { ownerAlive, type Owner } from './owner.js';
-import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import { openSqlite, type SqliteDatabase, type Transaction } from './sqlite.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -60,12 +61,20 @@ export interface AnswerRow {
 export type ClaimResult = 'claimed' | 'done' | 'failed' | 'leased';
 
 /**
- * The store key of a request: SHA-256 of the canonical JSON of everything that decides the
- * answer — report text, prompt text and hash, model, sampling parameters and extra body fields.
- * The endpoint's host is not part of it: the same model behind another URL gives the same key.
+ * The store key of a request: SHA-256 over everything that decides the answer — the canonical
+ * JSON of `{v: 1, prompt: {text, hash}, model, params}` (sampling parameters and extra body
+ * fields), a NUL byte, then the report's UTF-8 bytes. (JSON never holds a raw NUL, so the split is
+ * unambiguous.) The endpoint's host is not part of it: the same model behind another URL gives
+ * the same key.
  */
 export function requestKey(parts: { report: string; prompt: { text: string; hash: string }; model: string; params: Record<string, JsonValue> }): string {
-  return sha256(canonicalJson({ v: 1, report: parts.report, prompt: parts.prompt, model: parts.model, params: parts.params }));
+  return requestKeyer(parts)(parts.report);
+}
+
+/** `requestKey` with everything but the report fixed: hashes the header once. */
+export function requestKeyer(parts: { prompt: { text: string; hash: string }; model: string; params: Record<string, JsonValue> }): (report: string) => string {
+  const header = `${canonicalJson({ v: 1, prompt: parts.prompt, model: parts.model, params: parts.params })}\0`;
+  return (report) => createHash('sha256').update(header).update(report).digest('hex');
 }
 
 interface DbAnswerRow {
@@ -113,6 +122,8 @@ export class TeacherStore {
   private readonly db: SqliteDatabase;
   private readonly now: () => number;
   private readonly stmts: ReturnType<TeacherStore['prepare']>;
+  private readonly txClaim: Transaction<[readonly string[], Owner, number, string | undefined, number], ClaimResult[]>;
+  private readonly txRecord: Transaction<[readonly AnswerRow[], Owner], boolean[]>;
 
   constructor(path: string, options: StoreOptions = {}) {
     this.path = path;
@@ -135,6 +146,8 @@ export class TeacherStore {
       throw new ConfigError(`${path} is not a usable teacher store: ${(e as Error).message}`, { cause: e });
     }
     this.stmts = this.prepare();
+    this.txClaim = this.db.transaction((keys: readonly string[], owner: Owner, leaseMs: number, since: string | undefined, max: number) => this.claimInTx(keys, owner, leaseMs, since, max));
+    this.txRecord = this.db.transaction((rows: readonly AnswerRow[], owner: Owner) => this.recordInTx(rows, owner));
   }
 
   private migrate(): void {
@@ -180,7 +193,6 @@ export class TeacherStore {
         pid_start TEXT NOT NULL,
         expires_at INTEGER NOT NULL
       ) WITHOUT ROWID;
-      CREATE INDEX leases_owner ON leases (owner);
       PRAGMA user_version = ${SCHEMA_VERSION};
       COMMIT;
     `);
@@ -191,18 +203,17 @@ export class TeacherStore {
       status: this.db.prepare<[string], { status: string; finished_at: string }>(`SELECT status, finished_at FROM answers WHERE key = ?`),
       get: this.db.prepare<[string], DbAnswerRow>(`SELECT * FROM answers WHERE key = ?`),
       lease: this.db.prepare<[string], DbLease>(`SELECT owner, host, pid, pid_start, expires_at FROM leases WHERE key = ?`),
-      putLease: this.db.prepare(
-        `INSERT INTO leases (key, owner, host, pid, pid_start, expires_at) VALUES (@key, @owner, @host, @pid, @pid_start, @expires_at)
+      putLease: this.db.prepare<[key: string, owner: string, host: string, pid: number, pidStart: string, expiresAt: number], never>(
+        `INSERT INTO leases (key, owner, host, pid, pid_start, expires_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, host = excluded.host, pid = excluded.pid, pid_start = excluded.pid_start, expires_at = excluded.expires_at`,
       ),
-      release: this.db.prepare(`DELETE FROM leases WHERE key = ? AND owner = ?`),
-      releaseAll: this.db.prepare(`DELETE FROM leases WHERE owner = ?`),
-      renew: this.db.prepare(`UPDATE leases SET expires_at = ? WHERE owner = ?`),
-      upsert: this.db.prepare(
+      release: this.db.prepare<[key: string, owner: string], never>(`DELETE FROM leases WHERE key = ? AND owner = ?`),
+      releaseAll: this.db.prepare<[owner: string], never>(`DELETE FROM leases WHERE owner = ?`),
+      renew: this.db.prepare<[expiresAt: number, owner: string], never>(`UPDATE leases SET expires_at = ? WHERE owner = ?`),
+      upsert: this.db.prepare<(string | number | null)[], never>(
         `INSERT INTO answers (key, id, lang, status, answer, finish_reason, prompt_tokens, completion_tokens, total_tokens, latency_ms,
            attempts, error_kind, error_status, error, model, host, prompt_hash, params, response_model, run_id, started_at, finished_at)
-         VALUES (@key, @id, @lang, @status, @answer, @finish_reason, @prompt_tokens, @completion_tokens, @total_tokens, @latency_ms,
-           @attempts, @error_kind, @error_status, @error, @model, @host, @prompt_hash, @params, @response_model, @run_id, @started_at, @finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET id = excluded.id, lang = excluded.lang, status = excluded.status, answer = excluded.answer,
            finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
            total_tokens = excluded.total_tokens, latency_ms = excluded.latency_ms, attempts = excluded.attempts,
@@ -220,20 +231,39 @@ export class TeacherStore {
    * by another live owner whose claim has not expired (`leased`).
    */
   claim(key: string, owner: Owner, leaseMs: number, retryFailedSince?: string): ClaimResult {
-    return this.db
-      .transaction((): ClaimResult => {
-        const row = this.stmts.status.get(key);
-        if (row?.status === 'done') return 'done';
-        if (row?.status === 'failed' && (retryFailedSince === undefined || row.finished_at >= retryFailedSince)) return 'failed';
-        const now = this.now();
-        const lease = this.stmts.lease.get(key);
-        if (lease && lease.owner !== owner.runId && lease.expires_at > now && ownerAlive({ host: lease.host, pid: lease.pid, pidStart: lease.pid_start })) {
-          return 'leased';
-        }
-        this.stmts.putLease.run({ key, owner: owner.runId, host: owner.host, pid: owner.pid, pid_start: owner.pidStart, expires_at: now + leaseMs });
-        return 'claimed';
-      })
-      .immediate();
+    return this.claimMany([key], owner, leaseMs, retryFailedSince)[0]!;
+  }
+
+  /**
+   * `claim` for several keys in one transaction, in order, stopping after `max` were claimed:
+   * the result has one entry per key looked at.
+   */
+  claimMany(keys: readonly string[], owner: Owner, leaseMs: number, retryFailedSince?: string, max = Infinity): ClaimResult[] {
+    return this.txClaim.immediate(keys, owner, leaseMs, retryFailedSince, max);
+  }
+
+  private claimInTx(keys: readonly string[], owner: Owner, leaseMs: number, retryFailedSince: string | undefined, max: number): ClaimResult[] {
+    const out: ClaimResult[] = [];
+    const now = this.now();
+    let claimed = 0;
+    for (const key of keys) {
+      if (claimed >= max) break;
+      out.push(this.claimOne(key, owner, now + leaseMs, now, retryFailedSince));
+      if (out[out.length - 1] === 'claimed') claimed++;
+    }
+    return out;
+  }
+
+  private claimOne(key: string, owner: Owner, expiresAt: number, now: number, retryFailedSince: string | undefined): ClaimResult {
+    const row = this.stmts.status.get(key);
+    if (row?.status === 'done') return 'done';
+    if (row?.status === 'failed' && (retryFailedSince === undefined || row.finished_at >= retryFailedSince)) return 'failed';
+    const lease = this.stmts.lease.get(key);
+    if (lease && lease.owner !== owner.runId && lease.expires_at > now && ownerAlive({ host: lease.host, pid: lease.pid, pidStart: lease.pid_start })) {
+      return 'leased';
+    }
+    this.stmts.putLease.run(key, owner.runId, owner.host, owner.pid, owner.pidStart, expiresAt);
+    return 'claimed';
   }
 
   /** Extend every claim of `owner` to now + leaseMs (the heartbeat of a live run). */
@@ -254,36 +284,43 @@ export class TeacherStore {
    * (another run answered first) is kept; returns false in that case.
    */
   record(row: AnswerRow, owner: Owner): boolean {
-    return this.db
-      .transaction((): boolean => {
-        const r = this.stmts.upsert.run({
-          key: row.key,
-          id: row.id,
-          lang: row.lang,
-          status: row.status,
-          answer: row.answer,
-          finish_reason: row.finishReason,
-          prompt_tokens: row.usage?.promptTokens ?? null,
-          completion_tokens: row.usage?.completionTokens ?? null,
-          total_tokens: row.usage?.totalTokens ?? null,
-          latency_ms: row.latencyMs,
-          attempts: row.attempts,
-          error_kind: row.errorKind,
-          error_status: row.errorStatus,
-          error: row.error,
-          model: row.teacher.model,
-          host: row.teacher.host,
-          prompt_hash: row.teacher.prompt_hash,
-          params: canonicalJson(row.teacher.params),
-          response_model: row.responseModel,
-          run_id: row.runId,
-          started_at: row.startedAt,
-          finished_at: row.finishedAt,
-        });
-        this.stmts.release.run(row.key, owner.runId);
-        return r.changes > 0;
-      })
-      .immediate();
+    return this.recordMany([row], owner)[0]!;
+  }
+
+  /** `record` for several outcomes in one transaction (group commit). */
+  recordMany(rows: readonly AnswerRow[], owner: Owner): boolean[] {
+    return this.txRecord.immediate(rows, owner);
+  }
+
+  private recordInTx(rows: readonly AnswerRow[], owner: Owner): boolean[] {
+    return rows.map((row) => {
+      const r = this.stmts.upsert.run(
+        row.key,
+        row.id,
+        row.lang,
+        row.status,
+        row.answer,
+        row.finishReason,
+        row.usage?.promptTokens ?? null,
+        row.usage?.completionTokens ?? null,
+        row.usage?.totalTokens ?? null,
+        row.latencyMs,
+        row.attempts,
+        row.errorKind,
+        row.errorStatus,
+        row.error,
+        row.teacher.model,
+        row.teacher.host,
+        row.teacher.prompt_hash,
+        canonicalJson(row.teacher.params),
+        row.responseModel,
+        row.runId,
+        row.startedAt,
+        row.finishedAt,
+      );
+      this.stmts.release.run(row.key, owner.runId);
+      return r.changes > 0;
+    });
   }
 
   get(key: string): AnswerRow | undefined {
