@@ -11,4 +11,6 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
+  { name: 'eval', summary: 'Score prediction files against references: per-language tables, paired significance tests', load: async () => (await import('./commands/eval-predictions.js')).command },
+  { name: 'eval rouge', summary: 'ROUGE-1/2/L/Lsum of reference–prediction pairs (rouge-score semantics), per language', load: async () => (await import('./commands/eval-rouge.js')).command },
 ]);
