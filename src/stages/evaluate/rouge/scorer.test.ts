@@ -182,13 +182,15 @@ function naiveNgrams(ref: string[], can: string[], k: number): [number, number, 
   return [p, r, fmeasure(p, r)];
 }
 
-test('typed-array ROUGE equals a literal transcription of rouge_scorer.py on 400 random texts', () => {
-  const rng = new Prng(2024);
-  const vocab = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+function checkAgainstTranscription(seed: number, cases: number, maxSentences: number, maxLength: number, vocabSize: number): void {
+  const rng = new Prng(seed);
+  const vocab = Array.from({ length: vocabSize }, (_, i) => `w${i}`);
   const text = (): string[][] =>
-    Array.from({ length: rng.int(4) }, () => Array.from({ length: rng.int(9) }, () => vocab[rng.int(rng.int(2) === 0 ? 3 : 7)]!));
+    Array.from({ length: rng.int(maxSentences + 1) }, () =>
+      Array.from({ length: rng.int(maxLength + 1) }, () => vocab[rng.int(rng.int(2) === 0 ? Math.min(3, vocabSize) : vocabSize)]!),
+    );
   const scorer = new RougeScorer({ types: ['rouge1', 'rouge2', 'rouge3', 'rougeL', 'rougeLsum'] });
-  for (let k = 0; k < 400; k++) {
+  for (let k = 0; k < cases; k++) {
     const ref = text();
     const can = text();
     const got = scorer.score(ref.map((s) => s.join(' ')).join('\n'), can.map((s) => s.join(' ')).join('\n'));
@@ -206,7 +208,16 @@ test('typed-array ROUGE equals a literal transcription of rouge_scorer.py on 400
     };
     for (const [type, w] of Object.entries(want)) {
       const g = got[type as RougeType]!;
-      assert.deepEqual([g.precision, g.recall, g.fmeasure], w, `case ${k} ${type}: ${JSON.stringify([ref, can])}`);
+      assert.deepEqual([g.precision, g.recall, g.fmeasure], w, `seed ${seed} case ${k} ${type}`);
     }
   }
+}
+
+test('ROUGE equals a literal transcription of rouge_scorer.py on 400 random short texts', () => {
+  checkAgainstTranscription(2024, 400, 3, 8, 7);
+});
+
+test('... and on long sentences (multi-word bit vectors, carries, many LCS ties)', () => {
+  checkAgainstTranscription(7, 60, 4, 100, 4);
+  checkAgainstTranscription(8, 30, 2, 160, 30);
 });

@@ -16,7 +16,7 @@
  */
 import { ConfigError } from '../../../util/errors.js';
 import { prf, ZERO_PRF, type Prf } from '../prf.js';
-import { lcsLength, LcsWorkspace, markLcs } from './lcs.js';
+import { lcsLength, LcsWorkspace, markLcs, MatchMasks } from './lcs.js';
 import { porterStem } from './porter.js';
 import { splitSummary, type SummarySplit } from './sentences.js';
 import { snowballStemmer } from './snowball.js';
@@ -74,6 +74,7 @@ export class RougeScorer {
   private readonly vocab = new Map<string, number>();
   private readonly forms: string[] = [];
   private readonly ws = new LcsWorkspace();
+  private readonly masks = new MatchMasks();
   private countsRef = new Int32Array(1024);
   private countsPred = new Int32Array(1024);
   private marks = new Uint8Array(256);
@@ -111,7 +112,7 @@ export class RougeScorer {
     const pred = this.encode(prediction);
     const out: RougeScores = {};
     for (const type of this.types) {
-      if (type === 'rougeL') out[type] = scoreLcs(ref.ids, pred.ids);
+      if (type === 'rougeL') out[type] = this.scoreLcs(ref.ids, pred.ids);
       else if (type === 'rougeLsum') out[type] = this.summaryLevelLcs(ref, pred);
       else out[type] = this.scoreNgrams(ref.ids, pred.ids, Number(type.slice(5)));
     }
@@ -182,20 +183,8 @@ export class RougeScorer {
           }
         }
         for (let i = 0; i < ref.length; i++) counts[ref[i]!] = 0;
-      } else if (n === 2 && this.vocab.size <= BIGRAM_STRIDE) {
-        const counts = new Map<number, number>();
-        for (let i = 0; i + 1 < ref.length; i++) {
-          const k = ref[i]! * BIGRAM_STRIDE + ref[i + 1]!;
-          counts.set(k, (counts.get(k) ?? 0) + 1);
-        }
-        for (let i = 0; i + 1 < pred.length; i++) {
-          const k = pred[i]! * BIGRAM_STRIDE + pred[i + 1]!;
-          const c = counts.get(k);
-          if (c !== undefined && c > 0) {
-            matches++;
-            counts.set(k, c - 1);
-          }
-        }
+      } else if (n === 2 && this.forms.length <= BIGRAM_STRIDE) {
+        matches = sortedMatches(bigramKeys(ref), bigramKeys(pred));
       } else {
         const counts = new Map<string, number>();
         for (let i = 0; i < refCount; i++) {
@@ -215,39 +204,52 @@ export class RougeScorer {
     return prf(matches / Math.max(predCount, 1), matches / Math.max(refCount, 1));
   }
 
+  /** rouge-score's `_score_lcs`. */
+  private scoreLcs(ref: Int32Array, pred: Int32Array): Prf {
+    if (ref.length === 0 || pred.length === 0) return { ...ZERO_PRF };
+    const lcs = lcsLength(ref, this.masks.load(pred), this.ws);
+    return prf(lcs / pred.length, lcs / ref.length);
+  }
+
+  /**
+   * rouge-score's `_summary_level_lcs`. The union-LCS marks of a reference sentence do not
+   * depend on the order in which the predicted sentences are visited, so each predicted
+   * sentence is indexed once and matched against every reference sentence; the hits are then
+   * counted sentence by sentence, in rouge-score's order.
+   */
   private summaryLevelLcs(ref: Encoded, pred: Encoded): Prf {
     const m = ref.ids.length;
     const n = pred.ids.length;
     if (m === 0 || n === 0) return { ...ZERO_PRF };
+    if (this.marks.length < m) this.marks = new Uint8Array(m * 2);
+    const marks = this.marks;
+    marks.fill(0, 0, m);
+    let predStart = 0;
+    for (const predEnd of pred.segmentEnds) {
+      if (predEnd > predStart) {
+        const can = this.masks.load(pred.ids, predStart, predEnd - predStart);
+        let refStart = 0;
+        for (const refEnd of ref.segmentEnds) {
+          markLcs(ref.ids, refStart, refEnd - refStart, can, pred.ids, predStart, marks, this.ws);
+          refStart = refEnd;
+        }
+      }
+      predStart = predEnd;
+    }
     this.ensureCounts();
     const cr = this.countsRef;
     const cp = this.countsPred;
     for (let i = 0; i < m; i++) cr[ref.ids[i]!]!++;
     for (let i = 0; i < n; i++) cp[pred.ids[i]!]!++;
     let hits = 0;
-    let refStart = 0;
-    for (const refEnd of ref.segmentEnds) {
-      const len = refEnd - refStart;
-      if (len > 0) {
-        if (this.marks.length < len) this.marks = new Uint8Array(len * 2);
-        const marks = this.marks;
-        marks.fill(0, 0, len);
-        let predStart = 0;
-        for (const predEnd of pred.segmentEnds) {
-          markLcs(ref.ids, refStart, len, pred.ids, predStart, predEnd - predStart, marks, this.ws);
-          predStart = predEnd;
-        }
-        for (let k = 0; k < len; k++) {
-          if (marks[k] === 0) continue;
-          const t = ref.ids[refStart + k]!;
-          if (cp[t]! > 0 && cr[t]! > 0) {
-            hits++;
-            cp[t]!--;
-            cr[t]!--;
-          }
-        }
+    for (let k = 0; k < m; k++) {
+      if (marks[k] === 0) continue;
+      const t = ref.ids[k]!;
+      if (cp[t]! > 0 && cr[t]! > 0) {
+        hits++;
+        cp[t]!--;
+        cr[t]!--;
       }
-      refStart = refEnd;
     }
     for (let i = 0; i < m; i++) cr[ref.ids[i]!] = 0;
     for (let i = 0; i < n; i++) cp[pred.ids[i]!] = 0;
@@ -255,11 +257,30 @@ export class RougeScorer {
   }
 }
 
-/** rouge-score's `_score_lcs`. */
-function scoreLcs(ref: Int32Array, pred: Int32Array): Prf {
-  if (ref.length === 0 || pred.length === 0) return { ...ZERO_PRF };
-  const lcs = lcsLength(ref, pred);
-  return prf(lcs / pred.length, lcs / ref.length);
+/** Bigrams as sortable numbers `a · 2^26 + b` (exact while ids stay below 2^26), sorted. */
+function bigramKeys(ids: Int32Array): Float64Array {
+  const keys = new Float64Array(ids.length - 1);
+  for (let i = 0; i + 1 < ids.length; i++) keys[i] = ids[i]! * BIGRAM_STRIDE + ids[i + 1]!;
+  return keys.sort();
+}
+
+/** Σ over distinct keys of min(count in a, count in b), for sorted a and b. */
+function sortedMatches(a: Float64Array, b: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let matches = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x < y) i++;
+    else if (y < x) j++;
+    else {
+      matches++;
+      i++;
+      j++;
+    }
+  }
+  return matches;
 }
 
 /**
