@@ -323,7 +323,7 @@ export function describeSettings(metrics: readonly MetricInfo[], bootstrap: Reso
     );
   }
   lines.push(
-    `Intervals (JSON): ${bootstrap.confidence * 100}% bootstrap percentile intervals of the mean, ${bootstrap.samples} resamples, clinsum Prng seed ${bootstrap.seed}.`,
+    `Intervals (JSON): ${Math.round(bootstrap.confidence * 1000) / 10}% bootstrap percentile intervals of the mean, ${bootstrap.samples} resamples, clinsum Prng seed ${bootstrap.seed}.`,
   );
   return lines;
 }

@@ -45,8 +45,14 @@ export function progressReporter(io: CliIO): { onProgress: EvalProgress | undefi
         bars.set(key, bar);
       }
       bar.update(done);
-      if (done === total) bar.finish();
+      if (done === total) {
+        bar.finish();
+        bars.delete(key);
+      }
     },
-    finish: () => bars.forEach((b) => b.finish()),
+    finish: () => {
+      bars.forEach((b) => b.finish());
+      bars.clear();
+    },
   };
 }
