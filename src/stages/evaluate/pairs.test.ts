@@ -60,9 +60,17 @@ test('duplicate ids: named with their lines, a few then a count', () => {
   throwsInput(() => readPredictions(file([{ id: 'x', prediction: 'a' }, { id: 'x', prediction: 'b' }])), /1 duplicate id: "x" on lines 1, 2/);
 });
 
-test('references: summary, or the aliases reference / target', () => {
-  const refs = readReferences(file([{ id: 1, lang: 'en', summary: 'a' }, { id: 2, lang: 'en', reference: 'b' }, { id: 3, lang: 'en', target: 'c' }]));
-  assert.deepEqual(refs.map((r) => [r.id, r.reference, r.line]), [['1', 'a', 1], ['2', 'b', 2], ['3', 'c', 3]]);
+test('references: summary, or the aliases reference / target / output (the data layer\'s)', () => {
+  const refs = readReferences(
+    file([
+      { id: 1, lang: 'en', summary: 'a', report: 'ignored' },
+      { id: 2, lang: 'en', reference: 'b' },
+      { id: 3, lang: 'en', target: 'c' },
+      { id: 4, lang: 'en', output: 'd' },
+    ]),
+  );
+  assert.deepEqual(refs.map((r) => [r.id, r.reference, r.line]), [['1', 'a', 1], ['2', 'b', 2], ['3', 'c', 3], ['4', 'd', 4]]);
+  throwsInput(() => readReferences(file([{ id: 1, lang: 'en', summary: 'a', output: SECRET }])), /given with different texts/);
   throwsInput(() => readReferences(file([{ id: 1, lang: 'en', text: SECRET }])), /needs `summary`/);
 });
 

@@ -30,13 +30,20 @@ const pairSchema = z
 const predictionSchema = z.object({ id, lang: lang.optional(), prediction: z.string() });
 
 const referenceSchema = z
-  .object({ id, lang: lang.optional(), summary: z.string().optional(), reference: z.string().optional(), target: z.string().optional() })
-  .refine((r) => [r.summary, r.reference, r.target].some((x) => x !== undefined), {
-    message: 'needs `summary` (or an alias: `reference`, `target`)',
+  .object({
+    id,
+    lang: lang.optional(),
+    summary: z.string().optional(),
+    reference: z.string().optional(),
+    target: z.string().optional(),
+    output: z.string().optional(),
+  })
+  .refine((r) => [r.summary, r.reference, r.target, r.output].some((x) => x !== undefined), {
+    message: 'needs `summary` (or an alias: `reference`, `target`, `output`)',
     path: ['summary'],
   })
-  .refine((r) => new Set([r.summary, r.reference, r.target].filter((x) => x !== undefined)).size <= 1, {
-    message: '`summary`, `reference` and `target` are given with different texts; give one',
+  .refine((r) => new Set([r.summary, r.reference, r.target, r.output].filter((x) => x !== undefined)).size <= 1, {
+    message: '`summary` and its aliases (`reference`, `target`, `output`) are given with different texts; give one',
     path: ['summary'],
   });
 
@@ -110,12 +117,12 @@ export function readPredictions(file: string): PredictionRow[] {
   return rows;
 }
 
-/** References: `{id, lang?, summary}` a line (the split files; `reference`/`target` accepted). */
+/** References: `{id, lang?, summary}` a line (the split files; `reference`, `target`, `output` accepted). */
 export function readReferences(file: string): ReferenceRow[] {
   const rows = readJsonl(file, referenceSchema).map(({ value: v, line }) => ({
     id: v.id,
     lang: v.lang,
-    reference: (v.summary ?? v.reference ?? v.target)!,
+    reference: (v.summary ?? v.reference ?? v.target ?? v.output)!,
     line,
   }));
   if (rows.length === 0) throw new InputError({ file }, 'has no references', 'expected one JSON object per line: {"id", "lang", "summary"}');

@@ -38,8 +38,8 @@ export const command: Command = {
                     [--allow-missing] [--json]
 
 Joins predictions ({id, lang, prediction} a line, the generate stage's output) to references
-({id, lang, summary} a line, a split file; "reference" or "target" also accepted) by id and
-lang, scores them with ROUGE-1/2/L/Lsum (rouge-score 0.1.2 semantics), and prints a
+({id, lang, summary} a line, a split file; "reference", "target" or "output" also accepted) by
+id and lang, scores them with ROUGE-1/2/L/Lsum (rouge-score 0.1.2 semantics), and prints a
 per-language table of F × 100 with the macro average, like the paper's Table 4.
 
   --ref FILE           references (required)
