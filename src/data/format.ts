@@ -181,7 +181,10 @@ function skeletonOf(tok: Tokenizer, layout: Layout): Skeleton {
 // ---------------------------------------------------------------------------------------------
 // Encoding helpers
 
-/** Largest k ≤ n such that ids[0..k) does not end inside a UTF-8 character (k ≥ n − 3 tried). */
+/**
+ * Largest k ≤ n (down to n − 3, and at least 1) such that ids[0..k) does not end inside a UTF-8
+ * character; n itself when there is none (a budget smaller than the first character).
+ */
 function charSafeCut(tok: Tokenizer, ids: readonly number[], n: number): number {
   for (let k = n; k > Math.max(0, n - 4); k--) {
     if (!tok.endsInsideCharacter(ids, k)) return k;
