@@ -11,4 +11,6 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
+  { name: 'data stats', summary: 'per-language counts and text lengths (the paper\'s Tables 1 and 2)', load: async () => (await import('./commands/data-stats.js')).command },
+  { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },
 ]);
