@@ -331,19 +331,25 @@ export class Tokenizer {
     // An added token across the junction?
     const re = this.addedRe2;
     if (re !== undefined) {
+      // A match across the junction starts in left's last k characters, with an added token's first character.
       const k = this.maxAddedLength - 1;
-      const w = left.slice(-k) + right.slice(0, k);
-      const cut = Math.min(k, left.length);
-      re.lastIndex = 0;
-      for (let m = re.exec(w); m !== null; m = re.exec(w)) {
-        if (m.index < cut && m.index + m[0].length > cut) return false;
+      const tail = left.length > k ? left.slice(-k) : left;
+      let mayStart = false;
+      for (let i = 0; i < tail.length && !mayStart; i++) mayStart = this.addedFirstChars.has(tail[i]!);
+      if (mayStart) {
+        const w = tail + right.slice(0, k);
+        re.lastIndex = 0;
+        for (let m = re.exec(w); m !== null; m = re.exec(w)) {
+          if (m.index < tail.length && m.index + m[0].length > tail.length) return false;
+        }
       }
       if (this.addedLastChars.has(left[left.length - 1]!) && this.added.some((t) => left.endsWith(t.content))) return true;
       if (this.addedFirstChars.has(right[0]!) && this.added.some((t) => right.startsWith(t.content))) return true;
     }
     if (this.prefixSpace) return false;
     // Normalization across the junction (a combining mark at the start of `right`).
-    if (this.nfc) {
+    // Only a character from U+0300 up (combining marks, Hangul jamo, …) can compose with the one before it.
+    if (this.nfc && right.charCodeAt(0) >= 0x300) {
       const a = left.slice(-8);
       const b = right.slice(0, 8);
       if ((a + b).normalize('NFC') !== a.normalize('NFC') + b.normalize('NFC')) return false;
