@@ -53,12 +53,21 @@ const perLang = z.strictObject({ en: promptText.optional(), es: promptText.optio
 /** Schema of a `PromptSet` in a config file (unknown keys and empty prompts are errors). */
 export const promptSetSchema = z.strictObject({ extraction: perLang.optional(), summarization: perLang.optional() });
 
+/** Prompt text → hash, so formatting thousands of examples does not rehash the same prompts. */
+const hashes = new Map<string, string>();
+
 /** The prompt of `task` in `lang`: the override from `set` if it has one, else the default. */
 export function resolvePrompt(task: PromptTask, lang: Lang, set?: PromptSet): Prompt {
   const override = set?.[task]?.[lang];
   const text = override !== undefined ? override.normalize('NFC').trim() : DEFAULT_PROMPTS[task][lang];
   if (text === '') throw new RangeError(`the ${task} prompt for ${lang} is empty`);
-  return { text, hash: shortHash(text) };
+  let hash = hashes.get(text);
+  if (hash === undefined) {
+    hash = shortHash(text);
+    if (hashes.size > 1024) hashes.clear();
+    hashes.set(text, hash);
+  }
+  return { text, hash };
 }
 
 /** The extraction prompt ("Extract the key information from clinical text" in English). */

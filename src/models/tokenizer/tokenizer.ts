@@ -119,6 +119,11 @@ export class Tokenizer {
   private readonly added: AddedToken[];
   private readonly addedById = new Map<number, AddedToken>();
   private readonly addedRe: RegExp | undefined;
+  /** A second instance of `addedRe` (own lastIndex) for boundary checks. */
+  private readonly addedRe2: RegExp | undefined;
+  /** Last characters of added tokens' texts, for a quick "ends with an added token?" test. */
+  private readonly addedLastChars: Set<string>;
+  private readonly addedFirstChars: Set<string>;
   private readonly maxAddedLength: number;
   private readonly nfc: boolean;
   private readonly splitter: RegexSplitter;
@@ -201,6 +206,9 @@ export class Tokenizer {
     const contents = [...new Set(this.added.map((t) => t.content))].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
     this.addedRe = contents.length > 0 ? new RegExp(contents.map(escapeRegExp).join('|'), 'g') : undefined;
     this.maxAddedLength = contents.length > 0 ? contents[0]!.length : 0;
+    this.addedRe2 = this.addedRe === undefined ? undefined : new RegExp(this.addedRe.source, 'g');
+    this.addedLastChars = new Set(contents.map((c) => c[c.length - 1]!));
+    this.addedFirstChars = new Set(contents.map((c) => c[0]!));
 
     // id → token table
     let maxId = -1;
@@ -321,21 +329,27 @@ export class Tokenizer {
   isBoundary(left: string, right: string): boolean {
     if (left === '' || right === '') return true;
     // An added token across the junction?
-    if (this.addedRe !== undefined) {
+    const re = this.addedRe2;
+    if (re !== undefined) {
+      // A match across the junction starts in left's last k characters, with an added token's first character.
       const k = this.maxAddedLength - 1;
-      const w = left.slice(-k) + right.slice(0, k);
-      const cut = Math.min(k, left.length);
-      const re = new RegExp(this.addedRe.source, 'g');
-      for (let m = re.exec(w); m !== null; m = re.exec(w)) {
-        if (m.index < cut && m.index + m[0].length > cut) return false;
+      const tail = left.length > k ? left.slice(-k) : left;
+      let mayStart = false;
+      for (let i = 0; i < tail.length && !mayStart; i++) mayStart = this.addedFirstChars.has(tail[i]!);
+      if (mayStart) {
+        const w = tail + right.slice(0, k);
+        re.lastIndex = 0;
+        for (let m = re.exec(w); m !== null; m = re.exec(w)) {
+          if (m.index < tail.length && m.index + m[0].length > tail.length) return false;
+        }
       }
+      if (this.addedLastChars.has(left[left.length - 1]!) && this.added.some((t) => left.endsWith(t.content))) return true;
+      if (this.addedFirstChars.has(right[0]!) && this.added.some((t) => right.startsWith(t.content))) return true;
     }
-    const leftEndsAdded = this.added.some((t) => left.endsWith(t.content));
-    const rightStartsAdded = this.added.some((t) => right.startsWith(t.content));
-    if (leftEndsAdded || rightStartsAdded) return true;
     if (this.prefixSpace) return false;
     // Normalization across the junction (a combining mark at the start of `right`).
-    if (this.nfc) {
+    // Only a character from U+0300 up (combining marks, Hangul jamo, …) can compose with the one before it.
+    if (this.nfc && right.charCodeAt(0) >= 0x300) {
       const a = left.slice(-8);
       const b = right.slice(0, 8);
       if ((a + b).normalize('NFC') !== a.normalize('NFC') + b.normalize('NFC')) return false;
@@ -343,21 +357,64 @@ export class Tokenizer {
     // The pre-tokenizer must end a word at the junction. In the whole text the scan reaches the
     // start of `left`'s last word; if that word is a regex match, the match found at the same
     // place in last word + right must end exactly at the junction.
-    const seg = left.slice(this.lastAddedEnd(left));
+    const lastWord = this.lastWordOf(left);
+    if (lastWord === null) return false;
+    const rt = right.slice(0, 64);
+    return this.splitter.matchAt(lastWord + (this.nfc ? rt.normalize('NFC') : rt), 0) === lastWord.length;
+  }
+
+  /** Short left-hand texts (template pieces) seen by `isBoundary`, with their last word. */
+  private readonly lastWords = new Map<string, string | null>();
+
+  /** The last pre-token word of `s` (normalized), or null when it is text between regex matches. */
+  private lastWordOf(s: string): string | null {
+    const known = this.lastWords.get(s);
+    if (known !== undefined) return known;
+    const seg = s.slice(this.lastAddedEnd(s));
     const lt = this.nfc ? seg.normalize('NFC') : seg;
     const last = this.splitter.lastWord(lt);
-    if (!last.isMatch) return false;
-    const rt = right.slice(0, 64);
-    const probe = lt.slice(last.start) + (this.nfc ? rt.normalize('NFC') : rt);
-    return this.splitter.matchAt(probe, 0) === lt.length - last.start;
+    const word = last.isMatch ? lt.slice(last.start) : null;
+    if (s.length <= 512) {
+      if (this.lastWords.size > 1024) this.lastWords.clear();
+      this.lastWords.set(s, word);
+    }
+    return word;
   }
 
   private lastAddedEnd(s: string): number {
-    if (this.addedRe === undefined) return 0;
-    const re = new RegExp(this.addedRe.source, 'g');
+    const re = this.addedRe2;
+    if (re === undefined) return 0;
+    re.lastIndex = 0;
     let end = 0;
     for (let m = re.exec(s); m !== null; m = re.exec(s)) end = m.index + m[0].length;
     return end;
+  }
+
+  /** Bytes of one token (UTF-8 of an added token's text, byte-level bytes of a model token). */
+  tokenBytes(id: number): number[] {
+    const added = this.addedById.get(id);
+    if (added !== undefined) return [...new TextEncoder().encode(added.content)];
+    const tok = this.idToToken[id];
+    const out: number[] = [];
+    if (tok === undefined || !byteLevelToBytes(tok, out)) throw new RangeError(`token id ${id} is outside the vocabulary (size ${this.vocabSize})`);
+    return out;
+  }
+
+  /** Whether the bytes of ids[0..end) stop inside a UTF-8 character (a cut there splits it). */
+  endsInsideCharacter(ids: ArrayLike<number>, end: number = ids.length): boolean {
+    const tail: number[] = [];
+    for (let i = end - 1; i >= 0 && tail.length < 4; i--) tail.unshift(...this.tokenBytes(ids[i]!));
+    // Walk back over continuation bytes (10xxxxxx) to the lead byte of the last character.
+    let cont = 0;
+    for (let i = tail.length - 1; i >= 0; i--) {
+      const b = tail[i]!;
+      if ((b & 0xc0) !== 0x80) {
+        const need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : b >= 0xc0 ? 1 : 0;
+        return cont < need;
+      }
+      if (++cont > 3) return false;
+    }
+    return false;
   }
 
   /** Text of `ids`, as Hugging Face's `decode` gives it (invalid UTF-8 becomes U+FFFD). */
