@@ -33,18 +33,19 @@ export function assertNoLeak(text: string, where: string): void {
   }
 }
 
-/**
- * Write items as a MultiClinSum-style folder (`fulltext/{id}.txt` + `summaries/{id}_sum.txt`),
- * the layout the data readers take.
- */
-export function writeCorpus(dir: string, items: readonly TeacherItem[], lang = 'en'): string {
-  const root = join(dir, `multiclinsum_gs_train_${lang}`);
-  mkdirSync(join(root, 'fulltext'), { recursive: true });
-  mkdirSync(join(root, 'summaries'), { recursive: true });
-  items.forEach((it, i) => {
-    const n = i + 1;
-    writeFileSync(join(root, 'fulltext', `multiclinsum_gs_${lang}_${n}.txt`), `${it.report}\n`);
-    writeFileSync(join(root, 'summaries', `multiclinsum_gs_${lang}_${n}_sum.txt`), `Summary of case ${n}.\n`);
-  });
-  return root;
+/** Write items as a JSONL file the data readers take (`{id, lang, report}` rows). */
+export function writeItemsJsonl(dir: string, items: readonly TeacherItem[], name = 'reports.jsonl'): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  writeFileSync(file, items.map((it) => JSON.stringify({ id: it.id, lang: it.lang, report: it.report })).join('\n') + '\n');
+  return file;
+}
+
+/** A Spanish report of a few sentences (for language checks). */
+export function syntheticSpanishReport(i: number): string {
+  return [
+    `Zyxomarker${i} caso: una mujer de ${30 + (i % 40)} años acudió a la consulta por fiebre y dolor abdominal de dos semanas de evolución.`,
+    'La exploración y los análisis mostraron una proteína C reactiva elevada, y se realizó una tomografía al día siguiente.',
+    'Tras el tratamiento la paciente se recuperó y fue dada de alta con seguimiento ambulatorio.',
+  ].join(' ');
 }

@@ -12,7 +12,7 @@ import { codePoints, costUsd, type Prices } from './stats.js';
  * `<|im_start|>assistant\n` after them). Measured with the real Qwen2.5 tokenizer on the English
  * MultiClinSum reports (see docs/teacher.md); texts in other languages or other tokenizers differ.
  */
-export const ESTIMATE = Object.freeze({ charsPerToken: 4.4, tokensPerMessage: 5, tokensPerConversation: 3 });
+export const ESTIMATE = Object.freeze({ charsPerToken: 4.3, tokensPerMessage: 5, tokensPerConversation: 3 });
 
 export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
   let n = ESTIMATE.tokensPerConversation;

@@ -25,6 +25,7 @@ export interface Transaction<A extends unknown[], T> {
 
 export interface SqliteDatabase {
   readonly open: boolean;
+  readonly inTransaction: boolean;
   prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R>;
   exec(sql: string): SqliteDatabase;
   pragma(source: string, options?: { simple?: boolean }): unknown;

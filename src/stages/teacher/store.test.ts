@@ -151,3 +151,22 @@ test('a foreign SQLite file, a newer schema and a non-database are configuration
   assert.throws(() => new TeacherStore(junk), /not a usable teacher store|cannot open/);
   rmSync(dir, { recursive: true });
 });
+
+test('several processes opening one new store at the same instant all succeed', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'fresh.sqlite');
+  const storeModule = new URL('./store.js', import.meta.url).href;
+  const startAt = Date.now() + 700;
+  const script = `const { TeacherStore } = await import(${JSON.stringify(storeModule)});
+    while (Date.now() < ${startAt}) {}
+    const s = new TeacherStore(${JSON.stringify(path)}); s.close();`;
+  const { spawn } = await import('node:child_process');
+  const codes = await Promise.all(
+    Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' }).on('close', resolve))),
+  );
+  assert.deepEqual(codes, [0, 0, 0, 0]);
+  const s = new TeacherStore(path);
+  assert.equal(s.integrityCheck(), 'ok');
+  s.close();
+  rmSync(dir, { recursive: true });
+});

@@ -150,7 +150,23 @@ export class TeacherStore {
     this.txRecord = this.db.transaction((rows: readonly AnswerRow[], owner: Owner) => this.recordInTx(rows, owner));
   }
 
+  /**
+   * Create the tables in a fresh file. Under BEGIN IMMEDIATE, so that two runs opening a new
+   * store at the same moment do not both try (the second sees the first's tables).
+   */
   private migrate(): void {
+    if (this.db.pragma('user_version', { simple: true }) === SCHEMA_VERSION) return;
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.createTables();
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  private createTables(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
     if (version !== 0) {
@@ -159,7 +175,6 @@ export class TeacherStore {
     const tables = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
     if (tables.n > 0) throw new ConfigError(`${this.path} is an SQLite file but not a teacher store (pass another --store)`);
     this.db.exec(`
-      BEGIN;
       CREATE TABLE answers (
         key TEXT PRIMARY KEY,
         id TEXT NOT NULL,
@@ -194,7 +209,6 @@ export class TeacherStore {
         expires_at INTEGER NOT NULL
       ) WITHOUT ROWID;
       PRAGMA user_version = ${SCHEMA_VERSION};
-      COMMIT;
     `);
   }
 
