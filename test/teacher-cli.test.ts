@@ -173,7 +173,7 @@ test('the API key comes from the environment variable, reaches the server, and i
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual([...auth], [`Bearer ${SECRET}`]);
   assert.match(r.stderr, /using the API key from \$MY_TEACHER_KEY/);
-  for (const f of ['keyinfo.jsonl', 'stats.json', 'run.json', 'failures.jsonl', 'cache.sqlite']) {
+  for (const f of ['keyinfo.jsonl', 'stats.json', 'summary.json', 'failures.jsonl', 'cache.sqlite']) {
     assert.ok(!readFileSync(join(out, f)).includes(SECRET), `${f} holds the key`);
   }
   assert.ok(!r.stderr.includes(SECRET) && !r.stdout.includes(SECRET));

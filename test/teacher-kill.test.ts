@@ -124,13 +124,13 @@ test('two processes on one store at once share the reports: no report answered t
     items.map((i) => i.id),
   );
   assert.equal(readFileSync(join(dir, 'a', 'keyinfo.jsonl'), 'utf8'), readFileSync(join(dir, 'b', 'keyinfo.jsonl'), 'utf8'));
-  const runA = JSON.parse(readFileSync(join(dir, 'a', 'run.json'), 'utf8')) as { thisRun: { answered: number } };
-  const runB = JSON.parse(readFileSync(join(dir, 'b', 'run.json'), 'utf8')) as { thisRun: { answered: number } };
-  assert.equal(runA.thisRun.answered + runB.thisRun.answered, 80);
+  const runA = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8')) as { this_run: { answered: number } };
+  const runB = JSON.parse(readFileSync(join(dir, 'b', 'summary.json'), 'utf8')) as { this_run: { answered: number } };
+  assert.equal(runA.this_run.answered + runB.this_run.answered, 80);
   assertNoLeak(a.stderr + b.stderr, 'stderr');
 });
 
-test('SIGTERM stops cleanly: exit 130, outputs written, run.json says interrupted; the rerun completes', async () => {
+test('SIGTERM stops cleanly: exit 130, outputs written, summary.json says interrupted; the rerun completes', async () => {
   const items = syntheticItems(50);
   const dir = tempDir();
   const data = writeItemsJsonl(dir, items);
@@ -150,7 +150,7 @@ test('SIGTERM stops cleanly: exit 130, outputs written, run.json says interrupte
   assert.ok(existsSync(join(out, 'keyinfo.jsonl')));
   const partial = keyinfoIds(out).length;
   assert.ok(partial > 0 && partial < 50, `answered ${partial}`);
-  assert.equal((JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { stop: string }).stop, 'interrupted');
+  assert.equal((JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { stop: string }).stop, 'interrupted');
   const r2 = await extract(args).done;
   assert.equal(r2.code, 0, r2.stderr);
   assert.equal(keyinfoIds(out).length, 50);

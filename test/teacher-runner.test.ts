@@ -113,7 +113,7 @@ test('every report answered exactly once, in input order, despite every kind of 
   const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as { all: { answered: number; keyinfo_chars: { min: number } }; teacher: { model: string } };
   assert.equal(stats.all.answered, 40);
   assert.equal(stats.teacher.model, 'teacher-72b');
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { stop: string; answered: number };
+  const run = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { stop: string; answered: number };
   assert.equal(run.stop, 'complete');
   assert.equal(run.answered, 40);
   assert.ok(lines.some((l) => l.startsWith('debug: extract: case-') && l.includes('retrying')));
@@ -146,7 +146,7 @@ test('400s are recorded as failures without retry; a rerun skips them, --retry-f
   assert.ok(failures.every((f) => !f.error.includes('bad input')), 'the server message quoting the report is not kept');
   assert.equal(readKeyinfo(out).length, 10);
   assert.ok(lines.some((l) => l.startsWith(`warning: extract: report ${items[2]!.id} failed: teacher answered HTTP 400`)));
-  assertNoLeak(lines.join('') + readFileSync(join(out, 'failures.jsonl'), 'utf8') + readFileSync(join(out, 'run.json'), 'utf8'), 'logs and failure files');
+  assertNoLeak(lines.join('') + readFileSync(join(out, 'failures.jsonl'), 'utf8') + readFileSync(join(out, 'summary.json'), 'utf8'), 'logs and failure files');
 
   const rerun = await extractItems(options(s, items, out, lines));
   assert.equal(rerun.thisRun.sent, 0);
@@ -177,7 +177,7 @@ test('401 stops the whole run at once, records no failure, and says what to chec
   assert.equal(store.leaseCount(), 0);
   store.close();
   assert.equal(readFileSync(join(out, 'failures.jsonl'), 'utf8'), '');
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { stop: string };
+  const run = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { stop: string };
   assert.equal(run.stop, 'error');
 });
 

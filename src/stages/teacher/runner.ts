@@ -57,7 +57,7 @@ export interface ExtractOptions {
   /** Requests in flight at most. Default 8. */
   concurrency?: number;
   limits?: RateLimits;
-  /** Output folder: keyinfo.jsonl, failures.jsonl, stats.json, run.json. */
+  /** Output folder: keyinfo.jsonl, failures.jsonl, stats.json, summary.json. */
   outDir: string;
   /** Answer store. Default `<outDir>/cache.sqlite`. */
   storePath?: string;
@@ -582,7 +582,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
       if (s === 'done') answered++;
       else if (s === 'failed') failed++;
     }
-    const summaryFile = join(o.outDir, 'run.json');
+    const summaryFile = join(o.outDir, 'summary.json');
     summary = {
       stop: state.stop ?? 'complete',
       reports: o.items.length,
@@ -605,10 +605,28 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
       files: { ...files, summary: summaryFile, store: p.storePath },
       stats: built.stats,
     };
-    const { stats: _stats, ...rest } = summary;
+    const r = summary.thisRun;
     writeJsonAtomic(summaryFile, {
-      ...rest,
       stop: state.fatal ? 'error' : interrupted() ? 'interrupted' : summary.stop,
+      error: state.fatal ? state.fatal.message : null,
+      reports: summary.reports,
+      requests: summary.requests,
+      answered: summary.answered,
+      failed: summary.failed,
+      pending: summary.pending,
+      this_run: {
+        answered: r.answered,
+        failed: r.failed,
+        sent: r.sent,
+        retries: r.retries,
+        prompt_tokens: r.promptTokens,
+        completion_tokens: r.completionTokens,
+        cost_usd: r.costUsd,
+        elapsed_ms: r.elapsedMs,
+      },
+      settled_by_others: summary.settledByOthers,
+      teacher: summary.teacher,
+      files: summary.files,
       started_at: runStartIso,
       finished_at: new Date().toISOString(),
     });

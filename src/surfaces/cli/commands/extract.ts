@@ -1,10 +1,7 @@
 /** `clinsum extract`: stage 1, the teacher's key information for every report. Parses flags only. */
 import { readFileSync } from 'node:fs';
 import { parseLang } from '../../../data/lang.js';
-import { formatStatsTable } from '../../../stages/teacher/stats.js';
-import { formatPreflight } from '../../../stages/teacher/preflight.js';
-import { previewExtraction, runExtraction, type ExtractionConfig } from '../../../stages/teacher/extract.js';
-import type { JsonValue } from '../../../stages/teacher/client.js';
+import { formatPreflight, formatStatsTable, previewExtraction, runExtraction, type ExtractionConfig, type JsonValue } from '../../../stages/teacher/index.js';
 import { ConfigError, StoppedError, UsageError } from '../../../util/errors.js';
 import { createLogger } from '../../../util/log.js';
 import { formatDuration } from '../../../util/progress.js';
@@ -20,7 +17,7 @@ export const command: Command = {
 
 Sends (system: extraction prompt, user: report) to POST URL/chat/completions for every report the
 store has no answer for, and writes DIR/keyinfo.jsonl (input order), failures.jsonl, stats.json
-and run.json. Rerun the same command to continue after a crash, a budget stop or Ctrl-C.
+and summary.json. Rerun the same command to continue after a crash, a budget stop or Ctrl-C.
 
 input and output
   --data PATH          MultiClinSum folder, .json or .jsonl(.gz); repeatable
