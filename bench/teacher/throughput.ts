@@ -2,19 +2,20 @@
  * Teacher throughput against a loopback server (its own process) that answers after a fixed
  * 50 ms: N requests at concurrency C, so the ideal is C / 50 ms = 640 req/s for C = 32.
  *
- *   node dist/bench/teacher/throughput.js [--requests 5000] [--concurrency 32] [--delay-ms 50]
+ *   node dist/bench/teacher/throughput.js [--requests 5000] [--concurrency 32] [--delay-ms 50] [--repeat 3]
  *
  * Three clients, each measured in this run:
  *   raw     bare node:http keep-alive POSTs, no parsing: the reference, what this machine allows;
  *   client  TeacherClient.complete (JSON body, zod validation, retry policy);
  *   runner  extractItems end to end (store claims and writes in SQLite, outputs, flags);
  * then the runner again with 10% of first attempts answered 429 + retry-after-ms 50.
- * Prints throughput, its fraction of the ideal and of the raw reference, and client CPU per request.
+ * Prints throughput, its fraction of the ideal and of the raw reference, and client CPU per request;
+ * each figure is the median of `--repeat` runs (the machine may be shared: medians hold better).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -28,8 +29,10 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '32' },
     'delay-ms': { type: 'string', default: '50' },
+    repeat: { type: 'string', default: '3' },
   },
 });
+const REPEAT = Number(values.repeat);
 const N = Number(values.requests);
 const C = Number(values.concurrency);
 const DELAY = Number(values['delay-ms']);
@@ -40,6 +43,8 @@ interface Server {
   port: number;
   child: ChildProcess;
   stats(): Promise<{ received: number; completed: number; maxInFlight: number; outcomes: Record<string, number> }>;
+  /** Completion times (ms) of the answers since the last call. */
+  times(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -52,20 +57,22 @@ async function startServer(args: string[]): Promise<Server> {
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
   const { port } = JSON.parse(line) as { port: number };
+  const get = <T>(path: string) =>
+    new Promise<T>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path }, (res) => {
+          let s = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (s += c));
+          res.on('end', () => resolve(JSON.parse(s) as T));
+        })
+        .on('error', reject);
+    });
   return {
     port,
     child,
-    stats: () =>
-      new Promise((resolve, reject) => {
-        http
-          .get({ host: '127.0.0.1', port, path: '/__stats' }, (res) => {
-            let s = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (s += c));
-            res.on('end', () => resolve(JSON.parse(s)));
-          })
-          .on('error', reject);
-      }),
+    stats: () => get('/__stats'),
+    times: () => get('/__times'),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -86,6 +93,8 @@ function items(n: number, salt: string): TeacherItem[] {
 interface Measure {
   name: string;
   seconds: number;
+  /** Answers/s between the 10th and the 90th percentile of completions: the regime of a long run. */
+  steadyRate: number;
   answers: number;
   cpuUs: number;
   sent: number;
@@ -93,17 +102,30 @@ interface Measure {
   n429: number;
 }
 
+/** The median (by throughput) of `REPEAT` measurements. */
+async function median(name: string, server: Server, fn: (k: number) => Promise<number>): Promise<Measure> {
+  const ms: Measure[] = [];
+  for (let k = 0; k < REPEAT; k++) ms.push(await measure(name, server, () => fn(k)));
+  ms.sort((a, b) => a.answers / a.seconds - b.answers / b.seconds);
+  return ms[Math.floor(ms.length / 2)]!;
+}
+
 async function measure(name: string, server: Server, fn: () => Promise<number>): Promise<Measure> {
   const before = await server.stats();
+  await server.times();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const answers = await fn();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const after = await server.stats();
+  const times = (await server.times()).sort((a, b) => a - b);
+  const lo = Math.floor(times.length * 0.1);
+  const hi = Math.floor(times.length * 0.9);
   return {
     name,
     seconds,
+    steadyRate: ((hi - lo) * 1000) / (times[hi]! - times[lo]!),
     answers,
     cpuUs: cpu.user + cpu.system,
     sent: after.received - before.received,
@@ -173,30 +195,33 @@ async function viaRunner(port: number, list: TeacherItem[], out: string): Promis
   return sum.answered;
 }
 
-function report(m: Measure, ideal: number): string {
+function report(m: Measure, ideal: number, ref: Measure): string {
   const rate = m.answers / m.seconds;
-  return `${m.name.padEnd(22)} ${String(m.answers).padStart(5)} answers ${String(m.sent).padStart(5)} sent ${m.seconds.toFixed(2).padStart(6)} s ${rate.toFixed(1).padStart(6)} answers/s  ${(rate / ideal).toFixed(3)} of ideal ${ideal.toFixed(0)}/s  CPU ${(m.cpuUs / m.sent).toFixed(0).padStart(4)} us/request  max in flight ${m.maxInFlight}${m.n429 ? `  429s ${m.n429}` : ''}`;
+  return [
+    `${m.name}: ${m.answers} answers, ${m.sent} sent${m.n429 ? ` (${m.n429} 429s)` : ''}, max in flight ${m.maxInFlight}, client CPU ${(m.cpuUs / m.sent).toFixed(0)} us/request`,
+    `    end to end  ${m.seconds.toFixed(2)} s  ${rate.toFixed(1)} answers/s  ${(rate / ideal).toFixed(3)} of ideal ${ideal.toFixed(0)}/s  ${(rate / (ref.answers / ref.seconds)).toFixed(3)} of raw`,
+    `    steady      ${m.steadyRate.toFixed(1)} answers/s  ${(m.steadyRate / ideal).toFixed(3)} of ideal  ${(m.steadyRate / ref.steadyRate).toFixed(3)} of raw (10th-90th percentile of completions)`,
+  ].join('\n');
 }
 
 const work = mkdtempSync(join(tmpdir(), 'clinsum-bench-teacher-'));
 try {
-  process.stdout.write(`teacher throughput: ${N} requests, concurrency ${C}, server delay ${DELAY} ms (ideal ${IDEAL.toFixed(0)} req/s); ${cpus().length} CPUs, Node ${process.version}\n`);
+  process.stdout.write(`teacher throughput: ${N} requests, concurrency ${C}, server delay ${DELAY} ms (ideal ${IDEAL.toFixed(0)} req/s), median of ${REPEAT}; ${cpus().length} CPUs (load ${loadavg()[0]!.toFixed(1)}), Node ${process.version}\n`);
   const plain = await startServer([]);
   await raw(plain.port, items(200, 'warm-up')); // JIT and sockets warm
-  const mRaw = await measure('raw http (reference)', plain, () => raw(plain.port, items(N, 'raw')));
-  const mClient = await measure('TeacherClient', plain, () => viaClient(plain.port, items(N, 'client')));
-  const mRunner = await measure('extractItems', plain, () => viaRunner(plain.port, items(N, 'runner'), join(work, 'plain')));
+  const mRaw = await median('raw http (reference)', plain, (k) => raw(plain.port, items(N, `raw${k}`)));
+  const mClient = await median('TeacherClient', plain, (k) => viaClient(plain.port, items(N, `client${k}`)));
+  const mRunner = await median('extractItems', plain, (k) => viaRunner(plain.port, items(N, `runner${k}`), join(work, `plain${k}`)));
   await plain.stop();
 
   const faulty = await startServer(['--p429', '0.1', '--retry-after-ms', '50']);
-  const mFault = await measure('extractItems, 10% 429', faulty, () => viaRunner(faulty.port, items(N, 'faulty'), join(work, 'faulty')));
+  const mFault = await median('extractItems, 10% 429', faulty, (k) => viaRunner(faulty.port, items(N, `faulty${k}`), join(work, `faulty${k}`)));
   await faulty.stop();
   // Ideal under faults: every 429 costs an immediate answer plus its 50 ms Retry-After in one slot.
   const idealFault = (mFault.answers * 1000) / ((mFault.answers * DELAY + mFault.n429 * 50) / C);
 
-  const refRate = mRaw.answers / mRaw.seconds;
-  for (const m of [mRaw, mClient, mRunner]) process.stdout.write(`${report(m, IDEAL)}  ${(m.answers / m.seconds / refRate).toFixed(3)} of raw\n`);
-  process.stdout.write(`${report(mFault, idealFault)}  (ideal with these 429s; ${(mFault.answers / mFault.seconds / IDEAL).toFixed(3)} of the fault-free ${IDEAL.toFixed(0)}/s)\n`);
+  for (const m of [mRaw, mClient, mRunner]) process.stdout.write(`${report(m, IDEAL, mRaw)}\n`);
+  process.stdout.write(`${report(mFault, idealFault, mRaw)}\n    (ideal with these 429s: each holds a slot for its 50 ms Retry-After; ${(mFault.answers / mFault.seconds / IDEAL).toFixed(3)} of the fault-free ${IDEAL.toFixed(0)}/s end to end)\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

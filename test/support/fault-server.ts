@@ -3,7 +3,8 @@
  * answers, or fails the way real endpoints do (429 with Retry-After, 5xx, answers slower than the
  * client's timeout, dropped connections, non-JSON bodies, missing `choices`), as a `plan` decides
  * per request. It counts requests in flight (and their maximum), completed answers per report,
- * and outcomes; `GET /__stats` returns the counters as JSON for a client in another process.
+ * and outcomes; `GET /__stats` returns the counters as JSON for a client in another process, and
+ * `GET /__times` the times (ms, the server's clock) of the answers completed since the last call.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -86,6 +87,8 @@ function approxTokens(s: string): number {
 export async function startFaultServer(options: FaultServerOptions = {}): Promise<FaultServer> {
   const stats: FaultServerStats = { connections: 0, received: 0, inFlight: 0, maxInFlight: 0, completed: 0, completedByKey: {}, outcomes: {} };
   const seen = new Map<string, number>();
+  /** performance.now() of each completed answer since the last GET /__times. */
+  const completionTimes: number[] = [];
   const count = (outcome: string) => {
     stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
   };
@@ -93,6 +96,10 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/__stats') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/__times') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completionTimes.splice(0)));
       return;
     }
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
@@ -180,6 +187,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload), () => {
           stats.completed++;
+          completionTimes.push(performance.now());
           stats.completedByKey[key] = (stats.completedByKey[key] ?? 0) + 1;
         });
         count('answer');

@@ -81,15 +81,16 @@ export function entryFlags(e: { report: string; lang: string }, answer: string, 
 }
 
 /**
- * Build the output rows and statistics from the store rows, in `entries` order. `flagCache`
- * (by store key) holds flags computed earlier, e.g. while the run was waiting on the network.
+ * Build the output rows and statistics from the store rows, in `entries` order. `cachedFlags`
+ * returns flags computed earlier (e.g. while the run was waiting on the network) for a store key
+ * and language, or undefined.
  */
 export function buildOutputs(
   entries: readonly OutputEntry[],
   detect: LanguageDetector,
   flagOptions: Partial<FlagOptions> = {},
   prices?: Prices,
-  flagCache?: ReadonlyMap<string, FlagResult>,
+  cachedFlags?: (key: string, lang: string) => FlagResult | undefined,
 ): BuiltOutputs {
   const keyinfo: KeyinfoRow[] = [];
   const failures: FailureRow[] = [];
@@ -99,7 +100,7 @@ export function buildOutputs(
     const r = e.row;
     if (r?.status === 'done' && r.answer !== null) {
       const text = r.answer.trim();
-      const { flags, copyRatio } = flagCache?.get(r.key) ?? entryFlags(e, text, r.finishReason, detect, flagOptions);
+      const { flags, copyRatio } = cachedFlags?.(r.key, e.lang) ?? entryFlags(e, text, r.finishReason, detect, flagOptions);
       keyinfo.push({
         id: e.id,
         lang: e.lang,

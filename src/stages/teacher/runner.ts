@@ -114,6 +114,9 @@ export interface ExtractionSummary {
   stats: ExtractionStats;
 }
 
+/** Flags depend on the answer, the report and its language: identical reports may carry different labels. */
+const flagKey = (key: string, lang: string): string => `${key}\0${lang}`;
+
 const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_LEASE_MS = 120_000;
 const DEFAULT_POLL_MS = 1_000;
@@ -133,6 +136,7 @@ const FATAL_STATUS: Readonly<Record<number, string>> = Object.freeze({
 interface Task {
   key: string;
   item: TeacherItem;
+  promptHash: string;
   messages: ChatMessage[];
   promptTokens: number;
 }
@@ -189,7 +193,7 @@ function prepare(o: ExtractOptions): Prepared {
       { role: 'system', content: prompt.text },
       { role: 'user', content: item.report },
     ];
-    tasks.push({ key, item, messages, promptTokens: o.countTokens ? o.countTokens(messages) : estimatePromptTokens(messages) });
+    tasks.push({ key, item, promptHash: prompt.hash, messages, promptTokens: o.countTokens ? o.countTokens(messages) : estimatePromptTokens(messages) });
   }
   return { url, host: url.host, params, tasks, itemKeys, promptHashes, storePath: o.storePath ?? join(o.outDir, 'cache.sqlite'), concurrency };
 }
@@ -459,21 +463,21 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
       }
       if (!(e instanceof TeacherError)) throw e;
       await commit({
-          key: t.key,
-          id: t.item.id,
-          lang: t.item.lang,
-          status: 'failed',
-          answer: null,
-          finishReason: null,
-          usage: null,
-          latencyMs: null,
-          attempts: e.request.attempt,
-          errorKind: e.kind,
-          errorStatus: e instanceof TeacherHTTPError ? e.response.status : null,
-          error: e.message,
-          teacher: identity(o.prompt(t.item).hash),
-          responseModel: null,
-          runId: owner.runId,
+        key: t.key,
+        id: t.item.id,
+        lang: t.item.lang,
+        status: 'failed',
+        answer: null,
+        finishReason: null,
+        usage: null,
+        latencyMs: null,
+        attempts: e.request.attempt,
+        errorKind: e.kind,
+        errorStatus: e instanceof TeacherHTTPError ? e.response.status : null,
+        error: e.message,
+        teacher: identity(t.promptHash),
+        responseModel: null,
+        runId: owner.runId,
         startedAt,
         finishedAt: new Date().toISOString(),
       });
@@ -494,21 +498,21 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     unreserve();
     const u = completion.usage;
     await commit({
-        key: t.key,
-        id: t.item.id,
-        lang: t.item.lang,
-        status: 'done',
-        answer: completion.content,
-        finishReason: completion.finishReason,
-        usage: u ?? null,
-        latencyMs: Math.round(completion.latencyMs * 10) / 10,
-        attempts: completion.attempts,
-        errorKind: null,
-        errorStatus: null,
-        error: null,
-        teacher: identity(o.prompt(t.item).hash),
-        responseModel: completion.responseModel ?? null,
-        runId: owner.runId,
+      key: t.key,
+      id: t.item.id,
+      lang: t.item.lang,
+      status: 'done',
+      answer: completion.content,
+      finishReason: completion.finishReason,
+      usage: u ?? null,
+      latencyMs: Math.round(completion.latencyMs * 10) / 10,
+      attempts: completion.attempts,
+      errorKind: null,
+      errorStatus: null,
+      error: null,
+      teacher: identity(t.promptHash),
+      responseModel: completion.responseModel ?? null,
+      runId: owner.runId,
       startedAt,
       finishedAt: new Date().toISOString(),
     });
@@ -516,7 +520,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     state.consecutiveFailures = 0;
     // Flags for the outputs, computed off the request path while the network is busy.
     const { content, finishReason } = completion;
-    setImmediate(() => flagCache.set(t.key, entryFlags(t.item, content, finishReason, o.detectLanguage, o.flagOptions)));
+    setImmediate(() => flagCache.set(flagKey(t.key, t.item.lang), entryFlags(t.item, content, finishReason, o.detectLanguage, o.flagOptions)));
     if (u) {
       state.promptTokens += u.promptTokens;
       state.completionTokens += u.completionTokens;
@@ -572,7 +576,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     const rows = new Map(known);
     for (const [k, r] of store.getMany(p.tasks.filter((t) => !known.has(t.key)).map((t) => t.key))) rows.set(k, r);
     const entries = o.items.map((item, i) => ({ id: item.id, lang: item.lang, report: item.report, row: rows.get(p.itemKeys[i]!) }));
-    const built = buildOutputs(entries, o.detectLanguage, o.flagOptions, o.prices, flagCache);
+    const built = buildOutputs(entries, o.detectLanguage, o.flagOptions, o.prices, (key, lang) => flagCache.get(flagKey(key, lang)));
     const teacher = { model: o.model, host: p.host, params: p.params, prompt_hashes: p.promptHashes };
     const files = writeOutputs(o.outDir, built, { teacher });
     let answered = 0;
