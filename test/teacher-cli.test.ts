@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../src/surfaces/cli/main.js';
 import { readDataset } from '../src/data/read.js';
@@ -15,7 +16,7 @@ import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
 import { startFaultServer, type Fault, type FaultServer } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems, syntheticSpanishReport, writeItemsJsonl } from './support/teacher-fixtures.js';
 
-const repoRoot = resolve(import.meta.dirname, '..', '..');
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const GS_EN = join(repoRoot, '..', 'shared', 'data', 'multiclinsum', 'multiclinsum_gs_train_en');
 
 const dirs: string[] = [];
@@ -110,7 +111,7 @@ test('--dry-run counts with the tokenizer, prices, sends nothing and creates no 
   assert.match(r.stdout, /\(this machine\)/);
   assert.equal(s.stats().received, 0);
   assert.equal(existsSync(out), false);
-  const est = await cli(['extract', '--data', GS_EN, '--out', out, '--base-url', 'https://api.example.com/v1', '--model', 'teacher', '--dry-run']);
+  const est = await cli(['extract', '--data', GS_EN, '--out', out, '--base-url', 'https://203.0.113.7/v1', '--model', 'teacher', '--dry-run']);
   assert.match(est.stdout, /prompt tokens:\s+535,649 .*estimated at 4\.3 characters per token/);
   assert.match(est.stdout, /REMOTE: report texts would leave this machine/);
 });

@@ -7,12 +7,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
 import { TeacherStore } from '../src/stages/teacher/store.js';
 import { startFaultServer, type FaultServer, type FaultServerStats } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems, writeItemsJsonl } from './support/teacher-fixtures.js';
 
-const repoRoot = resolve(import.meta.dirname, '..', '..');
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const BIN = join(repoRoot, 'bin', 'clinsum');
 const CONCURRENCY = 4;
 

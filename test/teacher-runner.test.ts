@@ -299,3 +299,20 @@ test('two runs in one process on one store share the work without duplicates', a
   assert.equal(readFileSync(join(out1, 'keyinfo.jsonl'), 'utf8'), readFileSync(join(out2, 'keyinfo.jsonl'), 'utf8'));
   assert.equal(readKeyinfo(out1).length, 40);
 });
+
+test('an endpoint off this machine is warned about once (and a key over plain http)', async () => {
+  const lines: string[] = [];
+  const fake = { baseUrl: 'http://203.0.113.7:9/v1' } as FaultServer;
+  // A request budget of 0 sends nothing (this test must not depend on what the network does).
+  const sum = await extractItems(options(fake, syntheticItems(3), tempDir(), lines, { apiKey: 'sk-x', maxRequests: 0, concurrency: 3 }));
+  assert.equal(sum.stop, 'max-requests');
+  assert.equal(sum.thisRun.sent, 0);
+  const warnings = lines.filter((l) => l.startsWith('warning: the teacher endpoint'));
+  assert.deepEqual(warnings, ['warning: the teacher endpoint 203.0.113.7:9 is not on this machine: report texts will be sent to it\n']);
+  assert.equal(lines.filter((l) => l.includes('the API key goes to 203.0.113.7:9 over plain http')).length, 1);
+  assert.ok(!lines.join('').includes('sk-x'));
+  const local: string[] = [];
+  const s = await server({});
+  await extractItems(options(s, syntheticItems(2), tempDir(), local, { apiKey: 'sk-x' }));
+  assert.ok(!local.some((l) => l.startsWith('warning:')));
+});

@@ -5,8 +5,11 @@
  *
  * Privacy: texts go into the request body and nowhere else; errors carry metadata only.
  */
+import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../../util/errors.js';
 import { z } from '../../util/schema.js';
@@ -147,6 +150,31 @@ export function isLoopbackHost(hostname: string): boolean {
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/**
+ * Whether requests to `hostname` stay on this machine: a loopback name or address, or a name
+ * whose every address is loopback or one of this machine's own interfaces. A name that does not
+ * resolve counts as remote.
+ */
+export async function endpointIsLocal(hostname: string): Promise<boolean> {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  if (isLoopbackHost(h)) return true;
+  let addresses: string[];
+  if (isIP(h) !== 0) addresses = [h];
+  else {
+    try {
+      addresses = (await lookup(h, { all: true })).map((a) => a.address);
+    } catch {
+      return false;
+    }
+  }
+  const own = new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((i) => i?.address),
+  );
+  return addresses.length > 0 && addresses.every((a) => isLoopbackHost(a) || own.has(a));
 }
 
 export class TeacherClient {

@@ -73,6 +73,6 @@ export async function runExtraction(config: ExtractionConfig): Promise<Extractio
 }
 
 /** What `runExtraction` would send, how many tokens and at what cost; sends nothing. */
-export function previewExtraction(config: ExtractionConfig): PreflightReport {
+export async function previewExtraction(config: ExtractionConfig): Promise<PreflightReport> {
   return preflightItems(options(config));
 }

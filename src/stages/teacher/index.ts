@@ -3,7 +3,7 @@ export { runExtraction, previewExtraction, promptChooser, tokenCounter } from '.
 export type { ExtractionConfig } from './extract.js';
 export { extractItems, preflightItems, requestParams } from './runner.js';
 export type { ExtractOptions, ExtractionSummary, StopReason, TeacherItem, PromptText } from './runner.js';
-export { TeacherClient, parseBaseUrl, isLoopbackHost, parseCompletion } from './client.js';
+export { TeacherClient, parseBaseUrl, isLoopbackHost, endpointIsLocal, parseCompletion } from './client.js';
 export type { ChatMessage, Completion, CompleteOptions, JsonValue, SamplingParams, TeacherClientOptions, Usage } from './client.js';
 export {
   TeacherError,

@@ -24,8 +24,8 @@ export interface PreflightReport {
   /** `POST` target, e.g. `http://gpu7:8000/v1/chat/completions`. */
   endpoint: string;
   host: string;
-  /** False when report texts would leave this machine. */
-  loopback: boolean;
+  /** False when report texts would leave this machine (see `endpointIsLocal`). */
+  local: boolean;
   model: string;
   params: Record<string, JsonValue>;
   concurrency: number;
@@ -66,7 +66,7 @@ export function formatPreflight(p: PreflightReport): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const lines = [
     `dry run: nothing sent`,
-    `  endpoint:        POST ${p.endpoint}${p.loopback ? ' (this machine)' : ' (REMOTE: report texts would leave this machine)'}`,
+    `  endpoint:        POST ${p.endpoint}${p.local ? ' (this machine)' : ' (REMOTE: report texts would leave this machine)'}`,
     `  model:           ${p.model}`,
     `  parameters:      ${Object.keys(p.params).length ? JSON.stringify(p.params) : '(server defaults)'}`,
     `  reports:         ${n(p.reports)} (${n(p.requests)} distinct requests)`,

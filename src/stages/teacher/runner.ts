@@ -16,7 +16,7 @@ import { writeJsonAtomic } from '../../util/fs.js';
 import { canonicalJson } from '../../util/hash.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Progress } from '../../util/progress.js';
-import { TeacherClient, isLoopbackHost, parseBaseUrl, type ChatMessage, type Completion, type JsonValue, type SamplingParams } from './client.js';
+import { TeacherClient, endpointIsLocal, parseBaseUrl, type ChatMessage, type Completion, type JsonValue, type SamplingParams } from './client.js';
 import { TeacherError, TeacherFatalError, TeacherHTTPError } from './errors.js';
 import type { FlagOptions, FlagResult, LanguageDetector } from './flags.js';
 import { RateLimiter, type RateLimits } from './limiter.js';
@@ -209,7 +209,7 @@ export function requestParams(p: SamplingParams | undefined): Record<string, Jso
 }
 
 /** What `extractItems` would send, without sending anything or creating files. */
-export function preflightItems(o: ExtractOptions): PreflightReport {
+export async function preflightItems(o: ExtractOptions): Promise<PreflightReport> {
   const p = prepare(o);
   let answered = 0;
   let failed = 0;
@@ -225,7 +225,7 @@ export function preflightItems(o: ExtractOptions): PreflightReport {
     {
       endpoint: `${p.url.origin}${p.url.pathname}/chat/completions`,
       host: p.host,
-      loopback: isLoopbackHost(p.url.hostname),
+      local: await endpointIsLocal(p.url.hostname),
       model: o.model,
       params: p.params,
       concurrency: p.concurrency,
@@ -293,7 +293,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
       (failedBefore > 0 ? `, ${failedBefore} failed earlier (${o.retryFailed ? 'retrying them' : 'skipped; --retry-failed retries them'})` : '') +
       `; ${queue.length} to send to ${p.host} (model ${o.model}, concurrency ${p.concurrency})`,
   );
-  if (queue.length > 0 && !isLoopbackHost(p.url.hostname)) {
+  if (queue.length > 0 && !(await endpointIsLocal(p.url.hostname))) {
     log.warn(`the teacher endpoint ${p.host} is not on this machine: report texts will be sent to it`);
     if (p.url.protocol === 'http:' && o.apiKey !== undefined) log.warn(`the API key goes to ${p.host} over plain http`);
   }

@@ -142,7 +142,7 @@ example:
     };
 
     if (dryRun) {
-      io.stdout.write(`${formatPreflight(previewExtraction(config))}\n`);
+      io.stdout.write(`${formatPreflight(await previewExtraction(config))}\n`);
       return 0;
     }
     return withInterrupts(io, async (signal) => {
