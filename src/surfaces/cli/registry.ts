@@ -11,4 +11,5 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
+  { name: 'model pull', summary: 'download a model from the Hugging Face Hub (resumable, verified, shared cache)', load: async () => (await import('./commands/model-pull.js')).command },
 ]);
