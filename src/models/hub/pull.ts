@@ -16,10 +16,8 @@
 import { statSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../../util/errors.js';
-import { readUtf8Strict } from '../../util/fs.js';
 import { type Logger, silentLogger } from '../../util/log.js';
 import { Progress, type ProgressOptions, formatDuration } from '../../util/progress.js';
-import { parseWith } from '../../util/schema.js';
 import { RepoCache, type TreeEntry } from './cache.js';
 import { type FileMetadata, HubClient, type RepoInfo, type RepoSibling, shortRev } from './client.js';
 import { downloadBlob } from './download.js';
@@ -28,7 +26,9 @@ import { DEFAULT_RETRY, type RetryOptions } from './http.js';
 import { withFileLock } from './lock.js';
 import { type OutMode, materialize } from './materialize.js';
 import { isSafeRepoPath, validateRepoId, validateRevision } from './repo.js';
-import { SAFETENSORS_INDEX, defaultModelFiles, filterPaths, shardsOf, usesPytorchWeights, weightIndexSchema } from './select.js';
+import { runPool } from './pool.js';
+import { SAFETENSORS_INDEX, filterPaths, usesPytorchWeights } from './select.js';
+import { type CacheCheck, checkSnapshot, readShards, select } from './snapshot.js';
 import { type HubSettings, hubSettings } from './settings.js';
 
 export interface PullOptions {
@@ -110,71 +110,6 @@ function preview(list: readonly string[], n = 4): string {
   return list.slice(0, n).join(', ') + (list.length > n ? `, … (${list.length - n} more)` : '');
 }
 
-interface Selection {
-  files: string[];
-  /** Default selection that found no weights. */
-  noWeights: boolean;
-}
-
-/** The files to take among `paths` (include/exclude, else the model-folder default with the index's shards). */
-function select(paths: readonly string[], include: readonly string[], exclude: readonly string[], shards: readonly string[] | undefined): Selection {
-  if (include.length > 0) return { files: filterPaths(paths, include, exclude), noWeights: false };
-  const files = filterPaths(defaultModelFiles({ paths, safetensorsShards: shards }), undefined, exclude);
-  return { files, noWeights: !files.some((f) => f.endsWith('.safetensors') || f.endsWith('.bin')) };
-}
-
-function readShards(file: string): string[] {
-  const index = parseWith(weightIndexSchema, JSON.parse(readUtf8Strict(file)), { file }, 'the weight index of the repository is malformed');
-  return shardsOf(index);
-}
-
-interface CacheCheck {
-  /** Files of the selection present in the snapshot. */
-  files: string[];
-  /** What is missing, when the snapshot is incomplete. */
-  missing: string[];
-}
-
-/**
- * Is `snapshots/{commit}` complete for this selection? With huggingface_hub's tree cache
- * (`trees/{commit}.json`) every selected file of the commit must be there with its size;
- * without one, a default selection needs config.json and its weights (every shard of the index).
- */
-function checkSnapshot(cache: RepoCache, commit: string, include: readonly string[], exclude: readonly string[]): CacheCheck {
-  const present = cache.listSnapshot(commit);
-  if (present.length === 0) return { files: [], missing: ['the whole snapshot'] };
-  const tree = cache.readTree(commit);
-  const indexPath = cache.pointerPath(commit, SAFETENSORS_INDEX);
-  let shards: string[] | undefined;
-  if (include.length === 0 && present.includes(SAFETENSORS_INDEX)) {
-    try {
-      shards = readShards(indexPath);
-    } catch {
-      return { files: [], missing: [`a readable ${SAFETENSORS_INDEX}`] };
-    }
-  }
-  if (tree) {
-    const paths = [...tree.keys()];
-    if (include.length === 0 && paths.includes(SAFETENSORS_INDEX) && !shards) return { files: [], missing: [SAFETENSORS_INDEX] };
-    const wanted = select(paths, include, exclude, shards).files;
-    const missing = wanted.filter((p) => {
-      const entry = tree.get(p)!;
-      return cache.pointerSize(commit, p) !== (entry.lfs_size ?? entry.size);
-    });
-    return { files: wanted.filter((p) => !missing.includes(p)), missing };
-  }
-  const { files, noWeights } = select(present, include, exclude, shards);
-  const missing: string[] = [];
-  if (include.length === 0) {
-    if (!present.includes('config.json')) missing.push('config.json');
-    if (shards) missing.push(...shards.filter((s) => !present.includes(s)));
-    else if (noWeights) missing.push('weights (*.safetensors)');
-  } else if (files.length === 0) {
-    missing.push(`files matching ${include.join(' ')}`);
-  }
-  return { files, missing };
-}
-
 /** Errors after which the cache may stand in for the Hub (huggingface_hub: connection errors and HTTP errors other than not-found/gated/401). */
 function cacheMayAnswer(e: unknown): boolean {
   if (e instanceof HubNetworkError) return true;
@@ -189,29 +124,6 @@ interface PlannedFile {
   expectedSize: number | undefined;
   status: 'cached' | 'link' | 'download';
   meta?: FileMetadata;
-}
-
-/** Run `fn` over `items`, `n` at a time; the first failure stops new work and aborts the rest. */
-async function runPool<T>(items: readonly T[], n: number, abort: AbortController, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  let firstError: unknown;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (e) {
-        if (!failed) {
-          failed = true;
-          firstError = e;
-          abort.abort();
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  if (failed) throw firstError;
 }
 
 /** Download (or find in the cache) a model repository of the Hub. */
