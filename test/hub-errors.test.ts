@@ -171,3 +171,16 @@ test('a Hub answering 5xx with a complete snapshot cached: one try, then the cac
   // Not found is not a reason to use the cache.
   await failure(pullModel('org/tiny', fx.options(cache, { revision: 'nope' })));
 });
+
+test('an expired CDN link is replaced by a fresh one from the Hub', async () => {
+  fx.hub.requests.length = 0;
+  fx.hub.faults.push({ kind: 'expire-link', file: 'model.safetensors' });
+  const log = capture();
+  const r = await pullModel('org/tiny', fx.options(fx.freshCache(), { logger: log.logger }));
+  assert.ok(r.files.some((f) => f.path === 'model.safetensors' && f.status === 'downloaded'));
+  const cdn = fx.hub.requestsTo('cdn').filter((q) => q.file === 'model.safetensors');
+  assert.deepEqual(cdn.map((q) => q.status), [403, 200]);
+  const heads = fx.hub.requestsTo('hub').filter((q) => q.method === 'HEAD' && q.file === 'model.safetensors');
+  assert.equal(heads.length, 2, 'one HEAD to plan, one for a fresh link');
+  assert.ok(log.lines.some((l) => l.includes('signed link may have expired')));
+});
