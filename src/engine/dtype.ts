@@ -62,7 +62,20 @@ export function isDevice(s: string): s is Device {
   return DEVICE_RE.test(s);
 }
 
+let cudaProbe: (() => boolean) | undefined;
+let cudaKnown: boolean | undefined;
+
+/** Installs the CUDA availability probe (native.ts, at load). */
+export function setCudaProbe(probe: () => boolean): void {
+  cudaProbe = probe;
+}
+
+/** A valid device string whose backend exists in this process (CUDA checked once, lazily). */
 export function checkDevice(s: string, op: string): Device {
   if (!isDevice(s)) throw new TorchError(`unknown device ${JSON.stringify(s)} (cpu, cuda or cuda:N)`, op, 'argument');
+  if (s !== 'cpu' && cudaProbe !== undefined) {
+    cudaKnown ??= cudaProbe();
+    if (!cudaKnown) throw new TorchError(`device ${s} asked for, but CUDA is not available (a CPU-only libtorch, or no GPU visible)`, op, 'unavailable');
+  }
   return s;
 }

@@ -5,11 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClinsumError } from '../util/errors.js';
 import { TorchError } from './errors.js';
+import { setCudaProbe } from './dtype.js';
 
 /** A tensor handle (a number the addon hands out; 0 never is one). */
 export type H = number;
@@ -530,9 +530,15 @@ function load(): NativeBinding {
     throw new ClinsumError('engine', `the native engine at ${addonPath} is out of date (lacks ${missing.slice(0, 5).join(', ')}); rebuild it with \`npm run build:native\``);
   }
   binding.init(TorchError);
-  const fromEnv = Number(process.env.CLINSUM_NUM_THREADS);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) binding.setNumThreads(fromEnv);
-  else if (!process.env.OMP_NUM_THREADS) binding.setNumThreads(availableParallelism());
+  setCudaProbe(() => binding.cudaAvailable());
+  // Threads: libtorch's own default (its count of physical cores, or OMP_NUM_THREADS), the
+  // same as PyTorch's; CLINSUM_NUM_THREADS overrides it.
+  const raw = process.env.CLINSUM_NUM_THREADS;
+  if (raw !== undefined && raw !== '') {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new ClinsumError('config', `CLINSUM_NUM_THREADS must be a positive integer, got "${raw}"`);
+    binding.setNumThreads(n);
+  }
   return binding;
 }
 

@@ -9,6 +9,25 @@ import { keep } from './scope.js';
 import { handleOf, type Tensor } from './tensor.js';
 import { zerosLike } from './creation.js';
 import { noGrad } from './autograd.js';
+import { SafetensorsFile, loadSafetensors, saveSafetensors } from './safetensors.js';
+import { InputError } from '../util/errors.js';
+import { parseWith, z } from '../util/schema.js';
+
+const META_KEY = 'clinsum.adamw';
+
+const META_SCHEMA = z.object({
+  format: z.literal('clinsum.adamw.v1'),
+  groups: z.array(
+    z.object({
+      lr: z.number(),
+      weightDecay: z.number(),
+      betas: z.tuple([z.number(), z.number()]),
+      eps: z.number(),
+      steps: z.array(z.number().int().nonnegative()),
+      size: z.number().int().nonnegative(),
+    }),
+  ),
+});
 
 export interface AdamWHyper {
   lr: number;
@@ -198,6 +217,33 @@ export class AdamW {
     });
   }
 
+  /**
+   * Saves the state to one safetensors file (moments as tensors, hyper-parameters and step
+   * counts as JSON in its `__metadata__`), atomically.
+   */
+  save(path: string): void {
+    const sd = this.stateDict();
+    saveSafetensors(path, sd.tensors, { metadata: { [META_KEY]: JSON.stringify(sd.meta) } });
+  }
+
+  /** Restores a state written by `save()`; resuming then reproduces an uninterrupted run exactly. */
+  load(path: string): void {
+    const tensors = loadSafetensors(path);
+    try {
+      const { metadata } = readMeta(path);
+      let meta: unknown;
+      try {
+        meta = JSON.parse(metadata);
+      } catch {
+        throw new InputError({ file: path, field: `__metadata__.${META_KEY}` }, 'is not valid JSON');
+      }
+      const parsed = parseWith(META_SCHEMA, meta, { file: path, field: `__metadata__.${META_KEY}` }, 'save the optimizer with AdamW.save()');
+      this.loadStateDict({ tensors, meta: parsed });
+    } finally {
+      for (const t of tensors.values()) t.dispose();
+    }
+  }
+
   /** Frees the moment tensors. */
   dispose(): void {
     for (const g of this.#groups) {
@@ -213,6 +259,13 @@ export class AdamW {
     if (g === undefined) throw new TorchError(`no parameter group ${group} (there are ${this.#groups.length})`, 'AdamW', 'argument');
     return [g];
   }
+}
+
+function readMeta(path: string): { metadata: string } {
+  using f = SafetensorsFile.open(path);
+  const m = f.metadata?.[META_KEY];
+  if (m === undefined) throw new InputError({ file: path }, `has no ${META_KEY} metadata; it is not an optimizer state written by AdamW.save()`);
+  return { metadata: m };
 }
 
 function isGroup(x: unknown): x is ParamGroup {

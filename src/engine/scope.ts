@@ -51,10 +51,10 @@ export function startScope(): Scope {
   let ended = false;
   const end = (result?: unknown): void => {
     if (ended) return;
-    ended = true;
     if (stack[stack.length - 1] !== list) {
       throw new TorchError('scopes must end in the reverse order they started', 'scope', 'argument');
     }
+    ended = true;
     stack.pop();
     current = stack[stack.length - 1];
     release(list, result);

@@ -234,7 +234,7 @@ test('reductions over all, one or several dimensions', () => {
     assertClose(a.norm(), Math.sqrt(1 + 25 + 9 + 16 + 4 + 36), tol);
     assertClose(a.norm(1, 1), [9, 12], tol);
     assertClose(a.norm(Number.POSITIVE_INFINITY), 6, tol);
-    assertClose(a.prod(1), [15, 48], tol);
+    assertClose(a.float().prod(1), [15, 48], tol); // libtorch 1.13 has no bfloat16 prod on the CPU
     assert.equal(a.gt(0).all().item(), 1);
     assert.equal(a.gt(5).any().item(), 1);
     assert.deepEqual(a.gt(2).all(1).toArray(), [0, 0]);
