@@ -11,4 +11,5 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
+  { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
 ]);
