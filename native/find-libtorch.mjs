@@ -10,6 +10,10 @@
 // lib/ holds libtorch. When that libtorch has CUDA, torch_cuda and c10_cuda are linked inside
 // --no-as-needed so that the CUDA kernels register at load time.
 //
+// CLINSUM_TORCH_SEARCH=python,system (a comma list of python and system) limits and orders the
+// search after the env variables, e.g. `system` to build against libtorch-dev even when a
+// Python torch is importable.
+//
 // Usage: node native/find-libtorch.mjs --include-dirs | --libraries | --defines | --json
 // The first call writes build/libtorch.json and later calls of the same build reuse it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +23,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheFile = join(root, 'build', 'libtorch.json');
-const envKey = JSON.stringify([process.env.LIBTORCH, process.env.TORCH_ROOT, process.env.PYTHON, process.env.CLINSUM_NO_CUDA_STATS]);
+const envKey = JSON.stringify([
+  process.env.LIBTORCH,
+  process.env.TORCH_ROOT,
+  process.env.PYTHON,
+  process.env.CLINSUM_TORCH_SEARCH,
+  process.env.CLINSUM_NO_CUDA_STATS,
+]);
 
 function fail(msg) {
   process.stderr.write(`find-libtorch: ${msg}\n`);
@@ -136,7 +146,13 @@ function discover() {
     if (found.missing) fail(`LIBTORCH/TORCH_ROOT=${envDir} is not a libtorch folder: ${found.missing} is missing`);
     return found;
   }
-  const found = fromPython(tried) ?? fromSystem(tried);
+  const order = (process.env.CLINSUM_TORCH_SEARCH ?? 'python,system').split(',').map((s) => s.trim());
+  for (const m of order) if (m !== 'python' && m !== 'system') fail(`CLINSUM_TORCH_SEARCH: unknown method "${m}" (python, system)`);
+  let found;
+  for (const m of order) {
+    found = m === 'python' ? fromPython(tried) : fromSystem(tried);
+    if (found) break;
+  }
   if (!found) {
     fail(
       `no libtorch found. Tried:\n  ${tried.join('\n  ')}\n` +
