@@ -108,7 +108,8 @@ test('a pull killed with SIGKILL mid-download is resumed by the next run', async
   child.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
   const locks = readdirSync(join(cache, '.locks', 'models--org--tiny'));
-  assert.deepEqual(locks, [`${weights.sha256}.clinsum.lock`], 'the killed process left its lock behind');
+  // Small files may have been in flight too (their locks stay behind as well); the weights' lock must.
+  assert.ok(locks.includes(`${weights.sha256}.clinsum.lock`), `the killed process left its lock behind (${locks.join(', ')})`);
 
   fx.hub.requests.length = 0;
   const r = await pullModel('org/tiny', fx.options(cache));
