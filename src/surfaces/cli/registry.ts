@@ -13,4 +13,5 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'eval', summary: 'Score prediction files against references: per-language tables, paired significance tests', load: async () => (await import('./commands/eval-predictions.js')).command },
   { name: 'eval rouge', summary: 'ROUGE-1/2/L/Lsum of reference–prediction pairs (rouge-score semantics), per language', load: async () => (await import('./commands/eval-rouge.js')).command },
+  { name: 'report', summary: 'One self-contained HTML report of run directories: provenance, curves, per-language tables, significance, examples', load: async () => (await import('./commands/report.js')).command },
 ]);
