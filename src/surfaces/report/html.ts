@@ -73,14 +73,3 @@ export function scriptSafe(source: string): string {
 export function cspHash(source: string): string {
   return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 }
-
-/** An id usable in `id=`/`href="#…"`: letters, digits, `-` and `_`, other characters as `-`. */
-export function slug(text: string): string {
-  const s = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return s || 'x';
-}

@@ -39,7 +39,7 @@ export interface YamlFile<T> {
 /** `file` as YAML (a mapping) checked by `schema`; the text is kept for display. */
 export function readYamlFile<S extends z.ZodType>(file: string, schema: S): YamlFile<z.output<S>> {
   const text = readUtf8Strict(file);
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   const err = doc.errors[0];
   if (err !== undefined) {
     const line = err.linePos?.[0]?.line;
