@@ -122,7 +122,7 @@ export const STYLE = `
   --font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   --mono: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace;
   --fg: #1f2328; --muted: #5f6368; --line: #d9dce1; --rule: #9aa0a6; --alt: #f6f7f9;
-  --accent: #0b5cad; --ok: #1a7f37; --bad: #b42318; --warn: #b7791f;
+  --accent: #0b5cad; --ok: #1a7f37; --bad: #b42318; --warn: #8a5a00;
   color-scheme: light;
 }
 * { box-sizing: border-box; }
@@ -158,15 +158,13 @@ body.show-ci .ci { display: inline; }
 table.significance td .p { display: block; font-size: .75em; color: var(--muted); }
 table.significance tr.macro { background: var(--alt); }
 sup { font-size: .7em; }
-code.host { white-space: nowrap; }
-table.teacher { font-size: .86rem; }
-table.teacher th, table.teacher td { padding: 4px 7px; }
+code.host, td.time { white-space: nowrap; }
 table.teacher thead th { white-space: normal; }
 code { font-family: var(--mono); font-size: .86em; background: var(--alt); padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
 pre { font-family: var(--mono); font-size: .84rem; background: var(--alt); padding: 10px 12px; border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 20px 28px; }
-figure.chart { margin: 0; }
-.chart-box { position: relative; height: 280px; }
+figure.chart { margin: 0; min-width: 0; }
+.chart-box { position: relative; height: 280px; width: 100%; }
 figcaption { font-size: .88rem; color: var(--muted); margin-top: 4px; }
 .muted { color: var(--muted); }
 .ok { color: var(--ok); }
@@ -205,5 +203,9 @@ footer { margin-top: 56px; color: var(--muted); font-size: .85rem; border-top: 1
   .chart-box { height: 210px; }
   a { color: inherit; text-decoration: none; }
   .scroll { overflow: visible; }
+  thead th { white-space: normal; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 3px 5px; }
+  .side-by-side { grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); }
 }
 `;

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { isLang } from '../../../data/lang.js';
 import { resolvePromptSet, promptSetSchema } from '../../../data/prompts.js';
 import { InputError } from '../../../util/errors.js';
 import { sha256 } from '../../../util/hash.js';
@@ -119,8 +120,9 @@ export function readRun(dir: string, options: ReadRunOptions = {}): RunData {
   if (teacher !== undefined && config !== undefined) {
     for (const ident of teacher.identities) {
       for (const lang of Object.keys(ident.answers)) {
-        const p = (config.prompts.extraction as Record<string, { hash: string } | undefined>)[lang];
-        if (p !== undefined && p.hash !== ident.promptHash) {
+        if (!isLang(lang)) continue;
+        const p = config.prompts.extraction[lang];
+        if (p.hash !== ident.promptHash) {
           notes.push(`the teacher's ${lang} answers were made with extraction prompt ${ident.promptHash}, config.yaml's is ${p.hash}`);
         }
       }

@@ -57,12 +57,12 @@ export function overviewSection(runs: readonly RunData[]): Section {
   const notes = runs.flatMap((run) => run.notes.map((n) => ({ run, n })));
   const prefix = (run: RunData) => (runs.length > 1 ? html`<strong>${run.label}</strong>: ` : '');
   const body = html`
-    <table class="overview">
+    <div class="scroll"><table class="overview">
       <caption>Runs in this report and the stages each has: ✓ present, ◐ partly, – missing.</caption>
       <thead><tr><th scope="col">Run</th><th scope="col">Folder</th><th scope="col">Systems</th><th scope="col" class="num">Test cases</th>
         ${STAGES.map((s) => html`<th scope="col" class="status">${s.label}</th>`)}</tr></thead>
       <tbody>${rows}</tbody>
-    </table>
+    </table></div>
     ${
       missing.length === 0
         ? html`<p>Every stage of ${runs.length > 1 ? 'every run' : 'the run'} has its outputs.</p>`

@@ -8,7 +8,7 @@ import { resolvePromptSet } from '../../../data/prompts.js';
 import { canonicalJson } from '../../../util/hash.js';
 import { html, type SafeHtml } from '../html.js';
 import type { RunData, SystemData, TeacherInfo } from '../model.js';
-import { duration, formatInt, formatScore, formatValue } from '../format.js';
+import { duration, formatInt, formatScore, formatTime, formatValue } from '../format.js';
 import { absent, hashCode, type Section } from './section.js';
 
 function dataBlock(run: RunData): SafeHtml {
@@ -21,29 +21,29 @@ function dataBlock(run: RunData): SafeHtml {
     <p>Seed <strong>${v.seed}</strong>, ratios train/valid/test <strong>${v.ratios.join(' / ')}</strong>${v.skipped ? html`, ${formatInt(v.skipped)} input items skipped` : ''}.
       ${v.algorithm === undefined ? '' : html`<span class="muted">${v.algorithm}</span>`}</p>
     <div class="row">
-    <table class="compact">
+    <div class="scroll"><table class="compact">
       <caption>Cases per language and split</caption>
       <thead><tr><th scope="col">Language</th><th scope="col" class="num">train</th><th scope="col" class="num">valid</th><th scope="col" class="num">test</th></tr></thead>
       <tbody>${langs.map((l) => html`<tr><th scope="row">${l}</th><td class="num">${formatInt(v.counts[l]!.train)}</td><td class="num">${formatInt(v.counts[l]!.valid)}</td><td class="num">${formatInt(v.counts[l]!.test)}</td></tr>`)}</tbody>
       ${langs.length > 1 ? html`<tfoot><tr><th scope="row">all</th><td class="num">${formatInt(sum('train'))}</td><td class="num">${formatInt(sum('valid'))}</td><td class="num">${formatInt(sum('test'))}</td></tr></tfoot>` : ''}
-    </table>
-    <table class="compact">
+    </table></div>
+    <div class="scroll"><table class="compact">
       <caption>Split files: sha256 recorded by the split, checked now</caption>
       <thead><tr><th scope="col">File</th><th scope="col" class="num">Rows</th><th scope="col">sha256</th><th scope="col">Now</th></tr></thead>
       <tbody>${m.checks.map(
         (c) => html`<tr><th scope="row"><code>splits/${c.name}.jsonl</code></th><td class="num">${formatInt(c.rows)}</td><td>${hashCode(c.expected)}</td>
           <td class="${c.actual === c.expected ? 'ok' : 'bad'}">${c.actual === undefined ? 'missing' : c.actual === c.expected ? 'unchanged' : html`changed (${hashCode(c.actual)})`}</td></tr>`,
       )}</tbody>
-    </table>
+    </table></div>
     </div>
     ${
       v.sources.length === 0
         ? ''
-        : html`<table class="compact">
+        : html`<div class="scroll"><table class="compact">
       <caption>Sources read by the split</caption>
       <thead><tr><th scope="col">Path</th><th scope="col">sha256</th></tr></thead>
       <tbody>${v.sources.map((s) => html`<tr><td><code>${s.path}</code></td><td>${hashCode(s.sha256)}</td></tr>`)}</tbody>
-    </table>`
+    </table></div>`
     }`;
 }
 
@@ -81,11 +81,11 @@ function promptsBlock(run: RunData): SafeHtml {
     }),
   );
   return html`<p>${source} Hash: the first 12 hex digits of SHA-256 of the prompt's UTF-8 text.</p>
-    <table class="compact">
+    <div class="scroll"><table class="compact">
       <caption>System prompts per language and task, with the prompt hash the teacher's answers record</caption>
       <thead><tr><th scope="col">Language</th><th scope="col">Task</th><th scope="col">Prompt</th><th scope="col">Hash</th><th scope="col">Teacher used</th></tr></thead>
       <tbody>${rows}</tbody>
-    </table>`;
+    </table></div>`;
 }
 
 function paramsText(params: Record<string, unknown>): string {
@@ -126,7 +126,7 @@ function teacherBlock(run: RunData): SafeHtml {
     ${
       list.length === 0
         ? ''
-        : html`<table class="compact">
+        : html`<div class="scroll"><table class="compact">
       <caption>Teacher set-ups recorded in <code>teacher/keyinfo.jsonl</code> (every answer carries one)</caption>
       <thead><tr><th scope="col">Model</th><th scope="col">Host</th><th scope="col">Parameters</th><th scope="col">Answers per language (extraction prompt hash)</th></tr></thead>
       <tbody>${list.map(
@@ -135,7 +135,7 @@ function teacherBlock(run: RunData): SafeHtml {
             .sort(([a], [b]) => (a < b ? -1 : 1))
             .map(([lang, byHash], k) => html`${k > 0 ? html`<br>` : ''}${lang} ${[...byHash].map(([h, n], j) => html`${j > 0 ? ', ' : ''}${formatInt(n)} (${hashCode(h)})`)}`)}</td></tr>`,
       )}</tbody>
-    </table>`
+    </table></div>`
     }
     ${
       list.length > 1 ? html`<p class="warning">The key information comes from ${list.length} different teacher set-ups.</p>` : ''
@@ -158,7 +158,7 @@ function bestEval(s: SystemData): { step: number; metric: string; score: number 
 
 function systemsBlock(run: RunData): SafeHtml {
   if (run.systems.length === 0) return absent('no trained system (train/<model>/)', 'train a student (`clinsum train`)');
-  return html`<table class="compact">
+  return html`<div class="scroll"><table class="compact">
     <caption>Systems: training log, best validation checkpoint, predictions and evaluation</caption>
     <thead><tr><th scope="col">System</th><th scope="col" class="num">γ</th><th scope="col" class="num">Logged steps</th><th scope="col" class="num">Last step</th><th scope="col" class="num">Final L</th>
       <th scope="col" class="num">Evaluations</th><th scope="col">Best checkpoint</th><th scope="col" class="num">Predictions</th><th scope="col" class="num">Eval pairs</th></tr></thead>
@@ -177,22 +177,22 @@ function systemsBlock(run: RunData): SafeHtml {
         <td class="num">${s.predictions === undefined ? '–' : formatInt(s.predictions.count)}</td>
         <td class="num">${pairs === undefined ? '–' : formatInt(pairs)}</td></tr>`;
     })}</tbody>
-  </table>`;
+  </table></div>`;
 }
 
 function pipelineBlock(run: RunData): SafeHtml {
   const st = run.state;
   if (st === undefined) return html`<p class="muted">No <code>run.json</code> (the stages were run one by one, not by <code>clinsum run</code>).</p>`;
   const stages = Object.entries(st.stages);
-  return html`<table class="compact">
+  return html`<div class="scroll"><table class="compact">
     <caption>Pipeline stages (<code>run.json</code>)</caption>
     <thead><tr><th scope="col">Stage</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Finished</th><th scope="col" class="num">Took</th><th scope="col">Input hash</th></tr></thead>
     <tbody>${stages.map(
       ([name, s]) => html`<tr><th scope="row">${name}</th><td class="${s.status === 'done' ? 'ok' : s.status === 'failed' ? 'bad' : ''}">${s.status}</td>
-        <td>${s.started ?? '–'}</td><td>${s.finished ?? '–'}</td><td class="num">${duration(s.started, s.finished) ?? '–'}</td>
+        <td class="time">${s.started ? formatTime(s.started) : '–'}</td><td class="time">${s.finished ? formatTime(s.finished) : '–'}</td><td class="num">${duration(s.started, s.finished) ?? '–'}</td>
         <td>${s.input_hash ? hashCode(s.input_hash) : '–'}</td></tr>`,
     )}</tbody>
-  </table>`;
+  </table></div>`;
 }
 
 function filesBlock(run: RunData): SafeHtml {

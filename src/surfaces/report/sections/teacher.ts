@@ -67,32 +67,47 @@ function rowsOf(t: TeacherInfo): Row[] {
 
 const n = (v: number | undefined) => (v === undefined ? '–' : formatInt(v));
 
-function tableOf(t: TeacherInfo, caption: string): SafeHtml {
+function tablesOf(t: TeacherInfo, intro: string): SafeHtml {
   const rows = rowsOf(t);
   const source = t.stats !== undefined ? 'teacher/stats.json' : 'teacher/keyinfo.jsonl';
   const cost = rows.some((r) => r.cost !== undefined && r.cost !== null);
-  return html`<div class="scroll"><table class="teacher">
-    <caption>${caption} From <code>${source}</code>; lengths in Unicode code points (report chars: mean).${t.stats === undefined ? ' (Without stats.json the failures, pending reports and cost are unknown.)' : ''}</caption>
+  const rowHead = (r: Row) => html`<th scope="row">${r.label}</th>`;
+  const trClass = (r: Row) => (r.label === 'all' ? 'total' : '');
+  return html`<p>${intro} From <code>${source}</code>; lengths in Unicode code points.${
+    t.stats === undefined ? ' Without stats.json the failures, pending reports, report lengths and cost are unknown.' : ''
+  }</p>
+  <div class="row">
+  <div class="scroll"><table class="teacher">
+    <caption>Answers and key-information length per language</caption>
     <thead>
       <tr><th scope="col" rowspan="2">Language</th><th scope="col" rowspan="2" class="num">Reports</th><th scope="col" rowspan="2" class="num">Answered</th>
         <th scope="col" rowspan="2" class="num">Failed</th><th scope="col" rowspan="2" class="num">Pending</th>
-        <th scope="colgroup" colspan="3" class="center">Key information chars</th><th scope="col" rowspan="2" class="num">Report chars</th>
-        <th scope="colgroup" colspan="4" class="center">Flagged answers</th><th scope="colgroup" colspan="${cost ? 3 : 2}" class="center">Tokens${cost ? ' and cost' : ''}</th></tr>
-      <tr><th scope="col" class="num">mean</th><th scope="col" class="num">min</th><th scope="col" class="num">max</th>
-        <th scope="col" class="num"><abbr title="empty answer">empty</abbr></th><th scope="col" class="num"><abbr title="hit the token limit (finish_reason length)">trunc.</abbr></th>
-        <th scope="col" class="num"><abbr title="written in another language than the report">lang.</abbr></th><th scope="col" class="num"><abbr title="copies the report verbatim">copy</abbr></th>
+        <th scope="colgroup" colspan="3" class="center">Key information chars</th><th scope="col" rowspan="2" class="num">Report chars (mean)</th></tr>
+      <tr><th scope="col" class="num">mean</th><th scope="col" class="num">min</th><th scope="col" class="num">max</th></tr>
+    </thead>
+    <tbody>${rows.map(
+      (r) => html`<tr class="${trClass(r)}">${rowHead(r)}<td class="num">${n(r.reports)}</td><td class="num">${formatInt(r.answered)}</td>
+        <td class="num">${n(r.failed)}</td><td class="num">${n(r.pending)}</td>
+        <td class="num">${r.chars === null ? '–' : formatMean(r.chars.mean)}</td><td class="num">${r.chars === null ? '–' : formatInt(r.chars.min)}</td><td class="num">${r.chars === null ? '–' : formatInt(r.chars.max)}</td>
+        <td class="num">${r.reportChars === undefined ? '–' : formatMean(r.reportChars)}</td></tr>`,
+    )}</tbody>
+  </table></div>
+  <div class="scroll"><table class="teacher">
+    <caption>Flagged answers, tokens${cost ? ' and cost' : ''} per language</caption>
+    <thead>
+      <tr><th scope="col" rowspan="2">Language</th><th scope="colgroup" colspan="4" class="center">Flagged answers</th><th scope="colgroup" colspan="${cost ? 3 : 2}" class="center">Tokens${cost ? ' and cost' : ''}</th></tr>
+      <tr><th scope="col" class="num"><abbr title="empty answer">empty</abbr></th><th scope="col" class="num"><abbr title="hit the token limit (finish_reason length)">truncated</abbr></th>
+        <th scope="col" class="num"><abbr title="written in another language than the report">wrong lang.</abbr></th><th scope="col" class="num"><abbr title="copies the report verbatim">copies</abbr></th>
         <th scope="col" class="num">prompt</th><th scope="col" class="num">completion</th>${cost ? html`<th scope="col" class="num">USD</th>` : ''}</tr>
     </thead>
     <tbody>${rows.map(
-      (r) => html`<tr class="${r.label === 'all' ? 'total' : ''}"><th scope="row">${r.label}</th><td class="num">${n(r.reports)}</td><td class="num">${formatInt(r.answered)}</td>
-        <td class="num">${n(r.failed)}</td><td class="num">${n(r.pending)}</td>
-        <td class="num">${r.chars === null ? '–' : formatMean(r.chars.mean)}</td><td class="num">${r.chars === null ? '–' : formatInt(r.chars.min)}</td><td class="num">${r.chars === null ? '–' : formatInt(r.chars.max)}</td>
-        <td class="num">${r.reportChars === undefined ? '–' : formatMean(r.reportChars)}</td>
+      (r) => html`<tr class="${trClass(r)}">${rowHead(r)}
         ${(['empty', 'truncated', 'wrong_language', 'copies_report'] as const).map((f) => html`<td class="num">${n(r.flags[f])}</td>`)}
         <td class="num">${formatInt(r.prompt)}</td><td class="num">${formatInt(r.completion)}</td>
         ${cost ? html`<td class="num">${r.cost === undefined || r.cost === null ? '–' : r.cost.toFixed(r.cost < 1 ? 4 : 2)}</td>` : ''}</tr>`,
     )}</tbody>
-  </table></div>`;
+  </table></div>
+  </div>`;
 }
 
 function samplesOf(t: TeacherInfo): SafeHtml {
@@ -111,7 +126,7 @@ export function teacherSection(runs: readonly RunData[]): Section {
           const t = run.teacher;
           const head = runs.length > 1 ? html`<h3 id="teacher-${i + 1}">Run ${run.label}</h3>` : '';
           if (t === undefined) return html`${head}${absent('no teacher outputs in this run')}`;
-          return html`${head}${tableOf(t, 'Key information extracted by the teacher from the training reports, per language (like the paper\u2019s Table 2).')}${samplesOf(t)}`;
+          return html`${head}${tablesOf(t, 'Key information extracted by the teacher from the training reports, per language (like the paper\u2019s Table 2).')}${samplesOf(t)}`;
         })}`;
   return {
     id: 'teacher',
