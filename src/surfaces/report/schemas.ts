@@ -7,7 +7,7 @@
  */
 import type { InputLocation } from '../../util/errors.js';
 import { parseWith, z } from '../../util/schema.js';
-import type { Comparison, ComparisonRow, MetricInfo, ResultTable, TableRow } from '../../stages/evaluate/index.js';
+import type { Comparison, ComparisonRow, MetricInfo, ResultTable, SystemEvaluation, TableRow } from '../../stages/evaluate/index.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const count = z.number().int().min(0);
@@ -214,8 +214,14 @@ export const metricInfoSchema: z.ZodType<MetricInfo> = z.object({
   comparable: z.boolean(),
 });
 
-/** `eval/<name>.json`. */
-export const systemEvalSchema = z.looseObject({
+/** `eval/<name>.json`: a system's evaluation with the references and metrics it was made with. */
+export interface SystemEvalFile extends SystemEvaluation {
+  references: string;
+  metrics: MetricInfo[];
+  notes: string[];
+}
+
+export const systemEvalSchema: z.ZodType<SystemEvalFile> = z.looseObject({
   references: text,
   metrics: z.array(metricInfoSchema),
   name: nonEmpty,
@@ -226,7 +232,6 @@ export const systemEvalSchema = z.looseObject({
   table: resultTableSchema,
   notes: z.array(text).default([]),
 });
-export type SystemEvalFile = z.output<typeof systemEvalSchema>;
 
 const comparisonRowSchema: z.ZodType<ComparisonRow> = z.object({
   label: nonEmpty,
