@@ -140,7 +140,7 @@ function buildChart(runs: readonly RunData[], keys: Map<SystemData, SeriesKey>, 
       k = Math.max(k, d.k);
       const best = d.k === 1 ? rows.flatMap((p, i) => (p.best ? [i] : [])) : [];
       const key = keys.get(s)!;
-      series.push({ label: key.label, color: key.color, dash: key.dash, points: d.points.map(([x, y]) => [x, y * def.scale]), best });
+      series.push({ label: key.label, color: key.color, dash: key.dash, points: d.points.map(([x, y]) => [x, Number((y * def.scale).toPrecision(6))]), best });
     }
   }
   if (series.length === 0) return undefined;
