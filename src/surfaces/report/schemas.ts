@@ -264,4 +264,3 @@ const prf = z.object({ precision: finite, recall: finite, fmeasure: finite });
 
 /** A line of `eval/<name>.scores.jsonl`: `{id, lang, <column>: {precision, recall, fmeasure}, ...}`. */
 export const scoreLineSchema = z.object({ id, lang: nonEmpty }).catchall(z.union([prf, z.string(), z.number()]));
-export type ScoreLineFile = z.output<typeof scoreLineSchema>;

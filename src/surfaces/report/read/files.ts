@@ -6,7 +6,6 @@ import { existsSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { InputError } from '../../../util/errors.js';
 import { readUtf8Strict } from '../../../util/fs.js';
-import { readJsonlTolerant, type JsonlRow } from '../../../util/jsonl.js';
 import { parseWith, type z } from '../../../util/schema.js';
 
 export function isFile(path: string): boolean {
@@ -50,15 +49,4 @@ export function readYamlFile<S extends z.ZodType>(file: string, schema: S): Yaml
     throw new InputError({ file }, 'must be a YAML mapping (key: value lines)');
   }
   return { text, value: parseWith(schema, value, { file }) };
-}
-
-export interface JsonlFile<T> {
-  rows: JsonlRow<T>[];
-  /** The last line was cut off (a writer still appending, or a crash) and was left out. */
-  torn: boolean;
-}
-
-/** A JSONL file checked line by line; a torn last line is left out and reported. */
-export function readJsonlFile<S extends z.ZodType>(file: string, schema: S): JsonlFile<z.output<S>> {
-  return readJsonlTolerant(file, schema);
 }
