@@ -178,6 +178,8 @@ test('backward accumulates, takes an explicit gradient, and zeroGrad/grad=undefi
     assert.equal(x.hasGrad, false);
     x.grad = tensor([9, 9, 9], { dtype: 'float64', device });
     assertClose(x.grad!, [9, 9, 9]);
+    assert.throws(() => (x.grad = tensor([1, 2], { dtype: 'float64', device })), /assigned grad has shape \[2\]/);
+    assert.throws(() => (x.grad = tensor([1, 2, 3], { device })), /assigned grad has dtype Float/);
     const y = x.mul(2);
     assert.match(y.gradFn ?? '', /^MulBackward/);
     assert.equal(y.isLeaf, false);
