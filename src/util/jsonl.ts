@@ -45,8 +45,9 @@ export function parseJsonl<S extends z.ZodType>(text: string, file: string, sche
     let json: unknown;
     try {
       json = JSON.parse(raw);
-    } catch (e) {
-      throw new InputError({ file, line: i + 1 }, `is not valid JSON (${(e as Error).message})`, 'write one JSON object per line');
+    } catch {
+      // JSON.parse's own message quotes the bad line's text, which may be clinical text: not shown.
+      throw new InputError({ file, line: i + 1 }, 'is not valid JSON', 'write one complete JSON object per line');
     }
     rows.push({ value: parseWith(schema, json, { file, line: i + 1 }), line: i + 1 });
   }

@@ -1,0 +1,116 @@
+/**
+ * `clinsum eval --pred FILE --ref FILE`: join predictions to references by id, run every metric,
+ * write the per-language table (Markdown, JSON) and per-pair scores; `--compare A B` adds a
+ * paired bootstrap test between two prediction files.
+ */
+import { UsageError } from '../../../util/errors.js';
+import { METRIC_KINDS } from '../../../stages/evaluate/metrics.js';
+import type { Metric } from '../../../stages/evaluate/metric.js';
+import { evaluatePredictions, renderComparisonMarkdown, renderSystemMarkdown, type SystemInput } from '../../../stages/evaluate/run.js';
+import { bool, parseFlags, requiredStr, str } from '../args.js';
+import type { Command } from '../command.js';
+import { BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bootstrapFlags, oneOf, progressReporter, splitFlag } from './eval-shared.js';
+
+const NAME = 'eval';
+
+/** Takes `--compare A B` (a flag with two values, which parseArgs cannot express) out of argv. */
+export function extractCompare(argv: readonly string[]): { compare: [string, string] | undefined; rest: string[] } {
+  const at = argv.indexOf('--compare');
+  if (at < 0) {
+    if (argv.some((a) => a.startsWith('--compare='))) throw new UsageError(`${NAME}: write --compare A B (two prediction files)`);
+    return { compare: undefined, rest: [...argv] };
+  }
+  const a = argv[at + 1];
+  const b = argv[at + 2];
+  if (a === undefined || b === undefined || a.startsWith('-') || b.startsWith('-')) {
+    throw new UsageError(`${NAME}: --compare needs two prediction files: --compare A.jsonl B.jsonl`);
+  }
+  const rest = [...argv.slice(0, at), ...argv.slice(at + 3)];
+  if (rest.includes('--compare')) throw new UsageError(`${NAME}: --compare is given twice`);
+  return { compare: [a, b], rest };
+}
+
+export const command: Command = {
+  name: NAME,
+  summary: 'Score prediction files against references: per-language tables, paired significance tests',
+  usage: `usage: clinsum eval --ref FILE (--pred FILE | --compare A B) [--out-dir DIR] [--stemmer]
+                    [--tokenizer reference|unicode|both] [--split newline|sentence]
+                    [--allow-missing] [--json]
+
+Joins predictions ({id, lang, prediction} a line, the generate stage's output) to references
+({id, lang, summary} a line, a split file; "reference", "target" or "output" also accepted) by
+id and lang, scores them with ROUGE-1/2/L/Lsum (rouge-score 0.1.2 semantics), and prints a
+per-language table of F × 100 with the macro average, like the paper's Table 4.
+
+  --ref FILE           references (required)
+  --pred FILE          predictions of one system
+  --compare A B        predictions of two systems: both tables, and a paired bootstrap test
+                       (Koehn 2004) of A against B per language and metric
+  --out-dir DIR        write <name>.json, <name>.md, <name>.scores.jsonl per system (name: the
+                       prediction file's name without .jsonl) and <A>-vs-<B>.json/.md
+  --stemmer            Porter stemmer (NLTK) with the reference tokenizer; Snowball with unicode
+  --tokenizer NAME     reference (default, comparable with published numbers), unicode
+                       (clinsum's multilingual tokenizer, not comparable), or both (two sets of
+                       columns)
+  --split MODE         rougeLsum sentences: newline (default) or sentence
+  --allow-missing      score the pairs that match and report how many were left out, instead
+                       of failing when the prediction and reference ids differ
+  --json               print the whole result as JSON instead of Markdown
+${BOOTSTRAP_USAGE}
+
+examples:
+  clinsum eval --pred run/predictions/student.jsonl --ref run/splits/test.jsonl --out-dir run/eval
+  clinsum eval --compare run/predictions/distilled.jsonl run/predictions/standard.jsonl \\
+               --ref run/splits/test.jsonl --stemmer --out-dir run/eval
+`,
+  async run(argv, io) {
+    const { compare, rest } = extractCompare(argv);
+    const f = parseFlags(NAME, rest, {
+      ref: { type: 'string' },
+      pred: { type: 'string' },
+      'out-dir': { type: 'string' },
+      stemmer: { type: 'boolean' },
+      tokenizer: { type: 'string' },
+      split: { type: 'string' },
+      'allow-missing': { type: 'boolean' },
+      json: { type: 'boolean' },
+      ...BOOTSTRAP_FLAGS,
+    }, false);
+    const pred = str(f, 'pred');
+    if (pred !== undefined && compare !== undefined) throw new UsageError(`${NAME}: give --pred FILE or --compare A B, not both`);
+    if (pred === undefined && compare === undefined) throw new UsageError(`${NAME}: --pred FILE (or --compare A B) is required (see \`clinsum eval --help\`)`);
+    const systems: SystemInput[] = compare !== undefined ? compare.map((p) => ({ predictions: p })) : [{ predictions: pred! }];
+
+    const tokenizer = oneOf(f, 'tokenizer', ['reference', 'unicode', 'both'] as const, 'reference');
+    const createRouge = await METRIC_KINDS.rouge.load();
+    const rouge = { stemmer: bool(f, 'stemmer'), summarySplit: splitFlag(f) };
+    const metrics: Metric[] = [];
+    if (tokenizer !== 'unicode') metrics.push(await createRouge({ ...rouge, tokenizer: 'reference' }));
+    if (tokenizer !== 'reference') metrics.push(await createRouge({ ...rouge, tokenizer: 'unicode' }));
+
+    const progress = progressReporter(io);
+    const result = await evaluatePredictions({
+      references: requiredStr(NAME, f, 'ref'),
+      systems,
+      metrics,
+      allowMissing: bool(f, 'allow-missing'),
+      outDir: str(f, 'out-dir'),
+      bootstrap: bootstrapFlags(f),
+      onProgress: progress.onProgress,
+    });
+    progress.finish();
+
+    if (bool(f, 'json')) {
+      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      const docs = result.systems.map((s) => renderSystemMarkdown(s, result));
+      if (result.comparison !== undefined) {
+        docs.push(`# Comparison: ${result.comparison.a} vs ${result.comparison.b}\n\n${renderComparisonMarkdown(result.comparison, metrics.flatMap((m) => m.columns))}`);
+      }
+      io.stdout.write(docs.join('\n'));
+    }
+    for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
+    for (const file of result.files) io.stderr.write(`clinsum: wrote ${file}\n`);
+    return 0;
+  },
+};
