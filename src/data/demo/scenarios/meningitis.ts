@@ -6,7 +6,7 @@
  */
 import type { Draw } from '../draw.js';
 import type { CaseText, PatientFacts, Scenario } from '../scenario.js';
-import type { Writer } from '../text.js';
+import { cap, type Writer } from '../text.js';
 
 interface Facts extends PatientFacts {
   focus: 'otitis' | 'sinusitis' | 'none';
@@ -82,10 +82,6 @@ function en(f: Facts, w: Writer): CaseText {
     'Pneumococcal meningitis was treated with dexamethasone and ceftriaxone, with full recovery.',
   ];
   return { report: [p1.join(' '), p2.join(' '), p3.join(' ')], summary: summary.join(' '), diagnosis: 'pneumococcal meningitis', shared: [w.person, `${w.int(f.cells)} cells/mm³`] };
-}
-
-function cap(s: string): string {
-  return s[0]!.toUpperCase() + s.slice(1);
 }
 
 function es(f: Facts, w: Writer): CaseText {
