@@ -118,6 +118,8 @@ export interface ExtractionSummary {
 const flagKey = (key: string, lang: string): string => `${key}\0${lang}`;
 
 const DEFAULT_CONCURRENCY = 8;
+/** Items planned (hashed, looked up in the store) per turn of the event loop. */
+const PLAN_CHUNK = 256;
 const DEFAULT_LEASE_MS = 120_000;
 const DEFAULT_POLL_MS = 1_000;
 const DEFAULT_MAX_CONSECUTIVE_FAILURES = 10;
@@ -135,10 +137,14 @@ const FATAL_STATUS: Readonly<Record<number, string>> = Object.freeze({
 
 interface Task {
   key: string;
+  /** The first item with this key (identical reports with the same prompt share a task). */
   item: TeacherItem;
   promptHash: string;
   messages: ChatMessage[];
   promptTokens: number;
+  /** Items sharing this key, as far as planned. */
+  items: number;
+  settled: boolean;
 }
 
 class BudgetStop extends Error {
@@ -149,20 +155,28 @@ class BudgetStop extends Error {
   }
 }
 
-interface Prepared {
+/** Keys and tasks of the items, computed in input order, all at once or a chunk at a time. */
+interface Plan {
   url: URL;
   host: string;
   params: Record<string, JsonValue>;
-  /** One task per distinct key, in first-seen order. */
-  tasks: Task[];
-  /** Key of every item, in input order. */
-  itemKeys: string[];
-  promptHashes: Record<string, string>;
   storePath: string;
   concurrency: number;
+  /** One task per distinct key, in first-seen order (as far as planned). */
+  tasks: Task[];
+  /** Key of every item planned, in input order. */
+  itemKeys: string[];
+  promptHashes: Record<string, string>;
+  /** Items planned so far. */
+  planned: number;
+  /**
+   * Plan the next `n` items; returns the new tasks. `onDuplicate` is called for an item whose key
+   * already has a task.
+   */
+  next(n: number, onDuplicate?: (t: Task) => void): Task[];
 }
 
-function prepare(o: ExtractOptions): Prepared {
+function makePlan(o: ExtractOptions): Plan {
   const url = parseBaseUrl(o.baseUrl);
   const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`concurrency must be an integer >= 1, got ${concurrency}`);
@@ -174,28 +188,49 @@ function prepare(o: ExtractOptions): Prepared {
   }
   // Keys sorted, as the store keeps them, so that outputs read the same from memory and from disk.
   const params = JSON.parse(canonicalJson(requestParams(o.params))) as Record<string, JsonValue>;
-  const tasks: Task[] = [];
-  const itemKeys: string[] = [];
-  const byKey = new Set<string>();
-  const promptHashes: Record<string, string> = {};
+  const byKey = new Map<string, Task>();
   const keyers = new Map<string, (report: string) => string>();
-  for (const item of o.items) {
-    const prompt = o.prompt(item);
-    promptHashes[item.lang] ??= prompt.hash;
-    const keyerId = `${prompt.hash}\0${prompt.text}`;
-    let keyer = keyers.get(keyerId);
-    if (!keyer) keyers.set(keyerId, (keyer = requestKeyer({ prompt, model: o.model, params })));
-    const key = keyer(item.report);
-    itemKeys.push(key);
-    if (byKey.has(key)) continue;
-    byKey.add(key);
-    const messages: ChatMessage[] = [
-      { role: 'system', content: prompt.text },
-      { role: 'user', content: item.report },
-    ];
-    tasks.push({ key, item, promptHash: prompt.hash, messages, promptTokens: o.countTokens ? o.countTokens(messages) : estimatePromptTokens(messages) });
-  }
-  return { url, host: url.host, params, tasks, itemKeys, promptHashes, storePath: o.storePath ?? join(o.outDir, 'cache.sqlite'), concurrency };
+  const plan: Plan = {
+    url,
+    host: url.host,
+    params,
+    storePath: o.storePath ?? join(o.outDir, 'cache.sqlite'),
+    concurrency,
+    tasks: [],
+    itemKeys: [],
+    promptHashes: {},
+    planned: 0,
+    next(n, onDuplicate) {
+      const fresh: Task[] = [];
+      const end = Math.min(o.items.length, plan.planned + n);
+      for (; plan.planned < end; plan.planned++) {
+        const item = o.items[plan.planned]!;
+        const prompt = o.prompt(item);
+        plan.promptHashes[item.lang] ??= prompt.hash;
+        const keyerId = `${prompt.hash}\0${prompt.text}`;
+        let keyer = keyers.get(keyerId);
+        if (!keyer) keyers.set(keyerId, (keyer = requestKeyer({ prompt, model: o.model, params })));
+        const key = keyer(item.report);
+        plan.itemKeys.push(key);
+        const known = byKey.get(key);
+        if (known) {
+          known.items++;
+          onDuplicate?.(known);
+          continue;
+        }
+        const messages: ChatMessage[] = [
+          { role: 'system', content: prompt.text },
+          { role: 'user', content: item.report },
+        ];
+        const task: Task = { key, item, promptHash: prompt.hash, messages, promptTokens: o.countTokens ? o.countTokens(messages) : estimatePromptTokens(messages), items: 1, settled: false };
+        byKey.set(key, task);
+        plan.tasks.push(task);
+        fresh.push(task);
+      }
+      return fresh;
+    },
+  };
+  return plan;
 }
 
 /** The sampling parameters as sent (undefined dropped, extra fields merged): part of the store key. */
@@ -210,7 +245,8 @@ export function requestParams(p: SamplingParams | undefined): Record<string, Jso
 
 /** What `extractItems` would send, without sending anything or creating files. */
 export async function preflightItems(o: ExtractOptions): Promise<PreflightReport> {
-  const p = prepare(o);
+  const p = makePlan(o);
+  p.next(o.items.length);
   let answered = 0;
   let failed = 0;
   const toSend: number[] = [];
@@ -258,7 +294,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
   const started = performance.now();
   const runStartIso = new Date().toISOString();
   const log = o.logger ?? silentLogger;
-  const p = prepare(o);
+  const p = makePlan(o);
   const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   const pollMs = o.pollMs ?? DEFAULT_POLL_MS;
   const maxConsecutive = o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
@@ -276,27 +312,8 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     limiter,
   });
   const identity = (prompt_hash: string): TeacherIdentity => ({ model: o.model, host: p.host, prompt_hash, params: p.params });
-
-  // What is settled already.
-  const before = store.getMany(p.tasks.map((t) => t.key));
-  const queue: Task[] = [];
-  let settledBefore = 0;
-  for (const t of p.tasks) {
-    const r = before.get(t.key);
-    if (r?.status === 'done' || (r?.status === 'failed' && !o.retryFailed)) settledBefore++;
-    else queue.push(t);
-  }
-  const failedBefore = p.tasks.filter((t) => before.get(t.key)?.status === 'failed').length;
-  const answeredBefore = p.tasks.filter((t) => before.get(t.key)?.status === 'done').length;
-  log.info(
-    `extract: ${o.items.length} reports, ${p.tasks.length} distinct requests; ${answeredBefore} answered earlier` +
-      (failedBefore > 0 ? `, ${failedBefore} failed earlier (${o.retryFailed ? 'retrying them' : 'skipped; --retry-failed retries them'})` : '') +
-      `; ${queue.length} to send to ${p.host} (model ${o.model}, concurrency ${p.concurrency})`,
-  );
-  if (queue.length > 0 && !(await endpointIsLocal(p.url.hostname))) {
-    log.warn(`the teacher endpoint ${p.host} is not on this machine: report texts will be sent to it`);
-    if (p.url.protocol === 'http:' && o.apiKey !== undefined) log.warn(`the API key goes to ${p.host} over plain http`);
-  }
+  const local = await endpointIsLocal(p.url.hostname);
+  let warned = false;
 
   const state = {
     sent: 0,
@@ -318,7 +335,10 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
   setMaxListeners(4 * p.concurrency + 16, signal);
   const interrupted = () => o.signal?.aborted === true;
 
-  const progress = new Progress({ label: 'extract', total: p.tasks.length, unit: 'requests', initial: settledBefore, ...o.progress });
+  // Progress counts reports; it is shown once the plan is complete (so that what was settled
+  // earlier does not count into the rate).
+  let progress: Progress | undefined;
+  let settledReports = 0;
   const progressExtras = () => ({
     failed: state.failed,
     retries: state.retries,
@@ -326,10 +346,78 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     'tokens out': state.completionTokens,
     ...(o.prices ? { cost$: Number(state.spentUsd.toFixed(2)) } : {}),
   });
-  const tick = () => progress.tick(1, progressExtras());
+  const settle = (t: Task) => {
+    t.settled = true;
+    settledReports += t.items;
+    progress?.update(settledReports, progressExtras());
+  };
 
   const expectedCompletion = (): number => o.params?.max_tokens ?? (state.answered > 0 ? state.completionTokens / state.answered : ASSUMED_COMPLETION_TOKENS);
   const estimateUsd = (t: Task): number => (o.prices ? costUsd(t.promptTokens, expectedCompletion(), o.prices) : 0);
+
+  // Done rows are final, so the ones read while planning and the ones this run wrote need not be
+  // read again for the outputs.
+  const known = new Map<string, AnswerRow>();
+
+  // The plan is made a chunk at a time while the first requests are already out: keys (hashes of
+  // every report), what the store has settled, and the queue of the rest.
+  const queue: Task[] = [];
+  let planning = true;
+  let waiting: (() => void)[] = [];
+  const wake = () => {
+    const w = waiting;
+    waiting = [];
+    for (const f of w) f();
+  };
+  const before = { answered: 0, failed: 0, settled: 0 };
+  const planChunk = () => {
+    const fresh = p.next(PLAN_CHUNK, (t) => {
+      if (t.settled) {
+        settledReports++;
+        progress?.update(settledReports, progressExtras());
+      }
+    });
+    const rows = store.getMany(fresh.map((t) => t.key));
+    for (const t of fresh) {
+      const r = rows.get(t.key);
+      if (r?.status === 'done') {
+        before.answered++;
+        known.set(t.key, r);
+        before.settled += 1;
+        settle(t);
+      } else if (r?.status === 'failed' && !o.retryFailed) {
+        before.failed++;
+        before.settled += 1;
+        settle(t);
+      } else {
+        if (r?.status === 'failed') before.failed++;
+        queue.push(t);
+      }
+    }
+    wake();
+  };
+  const planAll = async (): Promise<void> => {
+    try {
+      planChunk();
+      while (p.planned < o.items.length) {
+        await new Promise((r) => setImmediate(r));
+        planChunk();
+      }
+    } catch (e) {
+      fail(e instanceof Error ? e : new Error(String(e)));
+      return;
+    } finally {
+      planning = false;
+      wake();
+    }
+    log.info(
+      `extract: ${o.items.length} reports, ${p.tasks.length} distinct requests; ${before.answered} answered earlier` +
+        (before.failed > 0 ? `, ${before.failed} failed earlier (${o.retryFailed ? 'retrying them' : 'skipped; --retry-failed retries them'})` : '') +
+        `; ${p.tasks.length - before.settled} to send to ${p.host} (model ${o.model}, concurrency ${p.concurrency})`,
+    );
+    progress = new Progress({ label: 'extract', total: o.items.length, unit: 'reports', initial: settledReports, ...o.progress });
+    progress.update(settledReports, progressExtras());
+  };
 
   // The queue, and the reports another live run holds: looked at again every pollMs. Claims are
   // taken a few at a time (one transaction each batch); unused ones are dropped at the end.
@@ -356,13 +444,18 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
           else if (c === 'leased') deferred.push(t);
           else {
             state.byOthers++;
-            tick();
+            settle(t);
           }
         });
         cursor += results.length;
       }
       const t = claimed.shift();
       if (t) return t;
+      if (cursor < queue.length) continue;
+      if (planning) {
+        await new Promise<void>((r) => waiting.push(r));
+        continue;
+      }
       if (deferred.length === 0) return undefined;
       round ??= (async () => {
         await new Promise((r) => setTimeout(r, pollMs));
@@ -373,11 +466,6 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
       await round;
     }
   };
-
-  // Done rows are final, so the ones read at the start and the ones this run wrote need not be
-  // read again for the outputs.
-  const known = new Map<string, AnswerRow>();
-  for (const [k, r] of before) if (r.status === 'done') known.set(k, r);
 
   // Group commit: outcomes that complete in the same turn of the event loop share a transaction.
   // A worker takes its next report only after its outcome is committed, so at most `concurrency`
@@ -428,6 +516,11 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
             if (state.spentUsd + state.reservedUsd + est > o.maxCost) throw new BudgetStop('max-cost');
             reserved = est;
             state.reservedUsd += est;
+          }
+          if (!local && !warned) {
+            warned = true;
+            log.warn(`the teacher endpoint ${p.host} is not on this machine: report texts will be sent to it`);
+            if (p.url.protocol === 'http:' && o.apiKey !== undefined) log.warn(`the API key goes to ${p.host} over plain http`);
           }
           state.sent++;
         },
@@ -484,7 +577,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
       state.failed++;
       state.consecutiveFailures++;
       log.warn(`extract: report ${t.item.id} failed: ${e.message}`);
-      tick();
+      settle(t);
       if (state.consecutiveFailures >= maxConsecutive) {
         fail(
           new ClinsumError(
@@ -528,7 +621,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     } else if (o.prices) {
       state.spentUsd += estimateUsd(t);
     }
-    tick();
+    settle(t);
   };
 
   const flagCache = new Map<string, FlagResult>();
@@ -563,7 +656,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
   heartbeat.unref();
 
   try {
-    await Promise.all(Array.from({ length: Math.min(p.concurrency, Math.max(1, queue.length)) }, worker));
+    await Promise.all([planAll(), ...Array.from({ length: p.concurrency }, worker)]);
   } finally {
     clearInterval(heartbeat);
     store.releaseAll(owner);
@@ -636,7 +729,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     });
   } finally {
     store.close();
-    progress.finish(progressExtras());
+    progress?.finish(progressExtras());
   }
 
   if (state.fatal) throw state.fatal;
