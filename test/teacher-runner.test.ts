@@ -318,3 +318,13 @@ test('an endpoint off this machine is warned about once (and a key over plain ht
   await extractItems(options(s, syntheticItems(2), tempDir(), local, { apiKey: 'sk-x' }));
   assert.ok(!local.some((l) => l.startsWith('warning:')));
 });
+
+test('with requests/min and tokens/min limits the run completes and settles every reservation', async () => {
+  const items = syntheticItems(30);
+  const s = await server({ plan: (r): Fault => (r.seq % 6 === 0 && r.nth === 1 ? { kind: 'status', status: 429, headers: { 'retry-after-ms': '1' } } : { kind: 'answer' }) });
+  const out = tempDir();
+  const sum = await extractItems(options(s, items, out, [], { limits: { requestsPerMinute: 60_000, tokensPerMinute: 50_000_000 } }));
+  assert.equal(sum.answered, 30);
+  assert.ok((s.stats().outcomes['status:429'] ?? 0) >= 1);
+  assert.equal(readKeyinfo(out).length, 30);
+});

@@ -2,10 +2,10 @@
  * Stage 1 from files: read the reports (data layer), choose each report's extraction prompt, and
  * run (or preview) the teacher extraction. What `clinsum extract` calls.
  */
-import { UsageError } from '../../util/errors.js';
+import { InputError, UsageError } from '../../util/errors.js';
 import { shortHash } from '../../util/hash.js';
 import { silentLogger } from '../../util/log.js';
-import { detectLanguage, extractionPrompt, readDataset, type Lang, type PromptSet } from '../../data/index.js';
+import { detectLanguage, extractionPrompt, isLang, readDataset, type Lang, type PromptSet } from '../../data/index.js';
 import { loadTokenizer, type Tokenizer } from '../../models/tokenizer/index.js';
 import type { ChatMessage } from './client.js';
 import type { PreflightReport } from './preflight.js';
@@ -39,7 +39,10 @@ export function promptChooser(config: Pick<ExtractionConfig, 'promptText' | 'lan
   }
   const english = extractionPrompt('en', config.promptSet);
   if (!config.langPrompts) return () => english;
-  return (item) => extractionPrompt(item.lang as Lang, config.promptSet);
+  return (item) => {
+    if (!isLang(item.lang)) throw new InputError({ field: 'lang' }, `report ${item.id} has language "${item.lang}", which has no extraction prompt`, 'use en, es, fr or pt, or pass a prompt of your own');
+    return extractionPrompt(item.lang, config.promptSet);
+  };
 }
 
 /** Prompt-token counter with the tokenizer's chat template (generation prompt included). */
