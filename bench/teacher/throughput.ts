@@ -95,6 +95,10 @@ interface Measure {
   seconds: number;
   /** Answers/s between the 10th and the 90th percentile of completions: the regime of a long run. */
   steadyRate: number;
+  /** Longest time without a completed answer at the server (ms): stalls. */
+  longestGapMs: number;
+  /** End-to-end answers/s of every repetition. */
+  all: number[];
   answers: number;
   cpuUs: number;
   sent: number;
@@ -107,7 +111,7 @@ async function median(name: string, server: Server, fn: (k: number) => Promise<n
   const ms: Measure[] = [];
   for (let k = 0; k < REPEAT; k++) ms.push(await measure(name, server, () => fn(k)));
   ms.sort((a, b) => a.answers / a.seconds - b.answers / b.seconds);
-  return ms[Math.floor(ms.length / 2)]!;
+  return { ...ms[Math.floor(ms.length / 2)]!, all: ms.map((m) => m.answers / m.seconds) };
 }
 
 async function measure(name: string, server: Server, fn: () => Promise<number>): Promise<Measure> {
@@ -126,6 +130,8 @@ async function measure(name: string, server: Server, fn: () => Promise<number>):
     name,
     seconds,
     steadyRate: ((hi - lo) * 1000) / (times[hi]! - times[lo]!),
+    longestGapMs: times.reduce((g, t, i) => (i > 0 ? Math.max(g, t - times[i - 1]!) : g), 0),
+    all: [answers / seconds],
     answers,
     cpuUs: cpu.user + cpu.system,
     sent: after.received - before.received,
@@ -198,7 +204,7 @@ async function viaRunner(port: number, list: TeacherItem[], out: string): Promis
 function report(m: Measure, ideal: number, ref: Measure): string {
   const rate = m.answers / m.seconds;
   return [
-    `${m.name}: ${m.answers} answers, ${m.sent} sent${m.n429 ? ` (${m.n429} 429s)` : ''}, max in flight ${m.maxInFlight}, client CPU ${(m.cpuUs / m.sent).toFixed(0)} us/request`,
+    `${m.name}: ${m.answers} answers, ${m.sent} sent${m.n429 ? ` (${m.n429} 429s)` : ''}, max in flight ${m.maxInFlight}, client CPU ${(m.cpuUs / m.sent).toFixed(0)} us/request, longest stall ${m.longestGapMs.toFixed(0)} ms; all runs ${m.all.map((r) => r.toFixed(0)).join(' ')} answers/s`,
     `    end to end  ${m.seconds.toFixed(2)} s  ${rate.toFixed(1)} answers/s  ${(rate / ideal).toFixed(3)} of ideal ${ideal.toFixed(0)}/s  ${(rate / (ref.answers / ref.seconds)).toFixed(3)} of raw`,
     `    steady      ${m.steadyRate.toFixed(1)} answers/s  ${(m.steadyRate / ideal).toFixed(3)} of ideal  ${(m.steadyRate / ref.steadyRate).toFixed(3)} of raw (10th-90th percentile of completions)`,
   ].join('\n');
