@@ -299,7 +299,6 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
   const pollMs = o.pollMs ?? DEFAULT_POLL_MS;
   const maxConsecutive = o.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_FAILURES;
   const owner = currentOwner();
-  const store = new TeacherStore(p.storePath);
   const limiter = o.limits && (o.limits.requestsPerMinute !== undefined || o.limits.tokensPerMinute !== undefined) ? new RateLimiter(o.limits) : undefined;
   const client = new TeacherClient({
     baseUrl: o.baseUrl,
@@ -311,6 +310,13 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
     maxSockets: p.concurrency,
     limiter,
   });
+  let store: TeacherStore;
+  try {
+    store = new TeacherStore(p.storePath);
+  } catch (e) {
+    client.close();
+    throw e;
+  }
   const identity = (prompt_hash: string): TeacherIdentity => ({ model: o.model, host: p.host, prompt_hash, params: p.params });
   const local = await endpointIsLocal(p.url.hostname);
   let warned = false;
