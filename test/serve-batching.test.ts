@@ -173,10 +173,10 @@ test('eos ends a sequence (counted, not passed to onToken); stop after a token; 
   assert.deepEqual(await backend.submit({ promptIds: prompt(0), maxNewTokens: 2, sampling: greedy }), { completionIds: [5, 6], finishReason: 'length' });
   // 10 prompt tokens + 2 generated fill the 12-token context.
   assert.deepEqual(await backend.submit({ promptIds: prompt(0, 10), maxNewTokens: 10, sampling: greedy }), { completionIds: [5, 6], finishReason: 'length' });
-  await assert.rejects(backend.submit({ promptIds: prompt(0, 12), maxNewTokens: 1, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'context' && /12 tokens/.test(e.message));
-  await assert.rejects(backend.submit({ promptIds: [], maxNewTokens: 1, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'invalid');
-  await assert.rejects(backend.submit({ promptIds: [1], maxNewTokens: 0, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'invalid');
-  await assert.rejects(backend.submit({ promptIds: [999999], maxNewTokens: 1, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'invalid');
+  assert.throws(() => backend.submit({ promptIds: prompt(0, 12), maxNewTokens: 1, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'context' && /12 tokens/.test(e.message));
+  assert.throws(() => backend.submit({ promptIds: [], maxNewTokens: 1, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'invalid');
+  assert.throws(() => backend.submit({ promptIds: [1], maxNewTokens: 0, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'invalid');
+  assert.throws(() => backend.submit({ promptIds: [999999], maxNewTokens: 1, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'invalid');
   // A callback that throws fails only its own sequence.
   const boom = backend.submit({ promptIds: prompt(1), maxNewTokens: 5, sampling: greedy }, () => {
     throw new Error('sink failed');
@@ -207,7 +207,7 @@ test('a failing model call fails its sequences, frees their slots, and the sched
 test('admission limits: maxWaiting refuses, maxPrefillTokens splits a prefill', async () => {
   const { backend } = setup(1, {}, { maxWaiting: 3 });
   const ps = [0, 1, 2].map((k) => backend.submit({ promptIds: prompt(k), maxNewTokens: 2, sampling: greedy }));
-  await assert.rejects(backend.submit({ promptIds: prompt(3), maxNewTokens: 2, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'overloaded');
+  assert.throws(() => backend.submit({ promptIds: prompt(3), maxNewTokens: 2, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'overloaded');
   await Promise.all(ps);
 
   const s2 = setup(8, {}, { maxPrefillTokens: 12 });
@@ -222,7 +222,7 @@ test('close: refuses new requests, lets running ones finish, or aborts them', as
   const { backend } = setup(2, { cost: { stepMs: 1 } });
   const a = backend.submit({ promptIds: prompt(0), maxNewTokens: 6, sampling: greedy });
   const closed = backend.close();
-  await assert.rejects(backend.submit({ promptIds: prompt(1), maxNewTokens: 1, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'closed');
+  assert.throws(() => backend.submit({ promptIds: prompt(1), maxNewTokens: 1, sampling: greedy }), (e: unknown) => e instanceof GenerationError && e.kind === 'closed');
   await closed;
   assert.equal((await a).finishReason, 'length');
 

@@ -75,11 +75,17 @@ export interface GenerationBackend {
   /** Prompt plus generated tokens must fit in this many positions. */
   readonly maxContextTokens: number;
   /**
-   * Generate. Resolves when the sequence ends (see `FinishReason`); rejects with a
-   * `GenerationError` when the request cannot be run (closed, queue full, prompt too long) or the
-   * model failed.
+   * Start a generation. Throws a `GenerationError` at once (before returning) when the request is
+   * refused: closed, queue full, prompt too long, malformed. The promise resolves when the
+   * sequence ends (see `FinishReason`) and rejects only when generation itself failed (a
+   * `GenerationError` of kind `model`, or the error `onToken` threw).
    */
   submit(request: GenerationRequest, onToken?: TokenCallback): Promise<GenerationResult>;
+  /**
+   * Sampling defaults of the model (generation_config.json), used for what a request leaves out;
+   * the server falls back to OpenAI's (temperature 1, top_p 1, no top-k) without them.
+   */
+  readonly defaultSampling?: Partial<Omit<SamplingParams, 'seed'>>;
   stats(): BackendStats;
   /**
    * Stop accepting requests; let running and queued ones finish, or end them at once when

@@ -40,6 +40,8 @@ export interface BatchSchedulerOptions {
   logger?: Logger;
   /** Seed for requests that give none (default: crypto random in [0, 2^48)). */
   randomSeed?: () => number;
+  /** Passed on as `GenerationBackend.defaultSampling` (the model's generation_config.json). */
+  defaultSampling?: Partial<Omit<SamplingParams, 'seed'>>;
 }
 
 interface Sequence {
@@ -63,6 +65,7 @@ export class BatchScheduler implements GenerationBackend {
   readonly tokenizer: Tokenizer;
   readonly maxContextTokens: number;
   readonly maxBatch: number;
+  readonly defaultSampling: Partial<Omit<SamplingParams, 'seed'>> | undefined;
   private readonly maxWaiting: number;
   private readonly maxPrefillTokens: number;
   private readonly logger: Logger;
@@ -90,6 +93,7 @@ export class BatchScheduler implements GenerationBackend {
     this.tokenizer = options.tokenizer;
     this.maxContextTokens = model.maxContextTokens;
     this.maxBatch = maxBatch;
+    this.defaultSampling = options.defaultSampling;
     this.maxWaiting = options.maxWaiting ?? 1024;
     this.maxPrefillTokens = options.maxPrefillTokens ?? 16384;
     this.logger = options.logger ?? silentLogger;
@@ -104,24 +108,22 @@ export class BatchScheduler implements GenerationBackend {
 
   submit(request: GenerationRequest, onToken?: TokenCallback): Promise<GenerationResult> {
     const p = request.promptIds.length;
-    if (this.closing) return Promise.reject(new GenerationError('closed', 'the server is shutting down'));
-    if (p === 0) return Promise.reject(new GenerationError('invalid', 'the prompt has no tokens'));
+    if (this.closing) throw new GenerationError('closed', 'the server is shutting down');
+    if (p === 0) throw new GenerationError('invalid', 'the prompt has no tokens');
     if (!Number.isInteger(request.maxNewTokens) || request.maxNewTokens < 1) {
-      return Promise.reject(new GenerationError('invalid', `maxNewTokens must be an integer ≥ 1, got ${request.maxNewTokens}`));
+      throw new GenerationError('invalid', `maxNewTokens must be an integer ≥ 1, got ${request.maxNewTokens}`);
     }
     if (p >= this.maxContextTokens) {
-      return Promise.reject(
-        new GenerationError('context', `the prompt has ${p} tokens; the model's context is ${this.maxContextTokens} tokens, which leaves no room to generate`),
-      );
+      throw new GenerationError('context', `the prompt has ${p} tokens; the model's context is ${this.maxContextTokens} tokens, which leaves no room to generate`);
     }
     const vocab = this.tokenizer.vocabSize;
     for (const id of request.promptIds) {
       if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-        return Promise.reject(new GenerationError('invalid', `prompt token id ${id} is outside the vocabulary (0 … ${vocab - 1})`));
+        throw new GenerationError('invalid', `prompt token id ${id} is outside the vocabulary (0 … ${vocab - 1})`);
       }
     }
     if (this.waiting.length >= this.maxWaiting) {
-      return Promise.reject(new GenerationError('overloaded', `${this.waiting.length} requests are already waiting; try again shortly`));
+      throw new GenerationError('overloaded', `${this.waiting.length} requests are already waiting; try again shortly`);
     }
     if (request.signal?.aborted) return Promise.resolve({ completionIds: [], finishReason: 'abort' });
     const sampling: SamplingParams = { ...request.sampling, seed: request.sampling.seed ?? this.randomSeed() };

@@ -15,4 +15,5 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'eval rouge', summary: 'ROUGE-1/2/L/Lsum of reference–prediction pairs (rouge-score semantics), per language', load: async () => (await import('./commands/eval-rouge.js')).command },
   { name: 'data stats', summary: 'per-language counts and text lengths (the paper\'s Tables 1 and 2)', load: async () => (await import('./commands/data-stats.js')).command },
   { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },
+  { name: 'serve', summary: 'OpenAI-compatible server (continuous batching) with a summarization web page at /', load: async () => (await import('./commands/serve.js')).command },
 ]);
