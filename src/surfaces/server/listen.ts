@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { GenerationBackend } from '../../stages/generate/backend.js';
 import { ClinsumError } from '../../util/errors.js';
+import type { Logger } from '../../util/log.js';
 import { createServer, type ServerApp, type ServerOptions } from './app.js';
 import { isLoopback } from './middleware.js';
 
@@ -84,4 +85,30 @@ export async function startServer(backend: GenerationBackend, options: ListenOpt
   };
 
   return { url: `http://${shownHost}:${addr.port}`, host: addr.address, port: addr.port, server: app, close };
+}
+
+/**
+ * Serve until SIGINT or SIGTERM, then shut down gracefully (`close`); a second signal aborts the
+ * generations still running. Resolves when the server is closed.
+ */
+export async function closeOnSignal(running: RunningServer, options: { logger: Logger; graceMs?: number }): Promise<void> {
+  const backend = running.server.context.backend;
+  let closing: Promise<void> | undefined;
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (closing === undefined) {
+        const s = backend.stats();
+        options.logger.info(`${sig}: shutting down (${s.running} running, ${s.waiting} waiting; send it again to abort them)`);
+        closing = running.close({ graceMs: options.graceMs });
+        resolve();
+      } else {
+        options.logger.info(`${sig}: aborting the running requests`);
+        void backend.close({ abort: true });
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await closing;
+  options.logger.info('stopped');
 }

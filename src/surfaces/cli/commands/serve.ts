@@ -1,7 +1,7 @@
 import { UsageError } from '../../../util/errors.js';
 import { createLogger } from '../../../util/log.js';
 import { isLoopback } from '../../server/middleware.js';
-import { loadBackend, startServer } from '../../server/index.js';
+import { closeOnSignal, loadBackend, startServer } from '../../server/index.js';
 import { int, parseFlags, requiredStr, str } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -64,26 +64,7 @@ example: CLINSUM_KEY=secret clinsum serve --model runs/demo/train/best --api-key
     io.stdout.write(`${running.url}\n`);
     logger.info(`serving ${servedName?.trim() ?? backend.modelId} at ${running.url}/ (max batch ${maxBatch}${apiKey ? ', API key required' : ''})`);
 
-    let signals = 0;
-    let stopped: Promise<void> | undefined;
-    await new Promise<void>((resolve) => {
-      const onSignal = (sig: NodeJS.Signals): void => {
-        signals++;
-        if (signals === 1) {
-          const s = backend.stats();
-          logger.info(`${sig}: shutting down (${s.running} running, ${s.waiting} waiting; send it again to abort them)`);
-          stopped = running.close();
-          resolve();
-        } else {
-          logger.info(`${sig}: aborting running requests`);
-          void backend.close({ abort: true });
-        }
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
-    await stopped;
-    logger.info('stopped');
+    await closeOnSignal(running, { logger });
     return 0;
   },
 };
