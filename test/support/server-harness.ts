@@ -22,6 +22,8 @@ export interface Harness {
   logs: string[];
   /** Register the tokens the model answers to prompts holding `@@name@@`. */
   script(name: string, tokens: readonly number[]): void;
+  /** Answer prompts by their decoded text (checked before the `@@name@@` scripts; undefined: no opinion). */
+  respond(fn: (promptText: string) => readonly number[] | undefined): void;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const tokenizer = qwen25Tokenizer();
   const scripts = new Map<string, readonly number[]>();
+  let responder: ((promptText: string) => readonly number[] | undefined) | undefined;
   const seen = new WeakMap<readonly number[], readonly number[] | null>();
   const model = new FakeStepModel({
     maxSlots: 16,
@@ -42,8 +45,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     script: (ids) => {
       let s = seen.get(ids);
       if (s === undefined) {
-        const name = /@@(\w+)@@/.exec(tokenizer.decode(ids))?.[1];
-        s = name === undefined ? null : (scripts.get(name) ?? null);
+        const text = tokenizer.decode(ids);
+        const name = /@@(\w+)@@/.exec(text)?.[1];
+        s = responder?.(text) ?? (name === undefined ? null : (scripts.get(name) ?? null));
         seen.set(ids, s);
       }
       return s ?? undefined;
@@ -61,6 +65,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     tokenizer,
     logs,
     script: (name, tokens) => void scripts.set(name, tokens),
+    respond: (fn) => {
+      responder = fn;
+    },
     close: () => running.close({ graceMs: 1000 }),
   };
 }
