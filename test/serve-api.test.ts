@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { Tokenizer, qwen25TokenizerFiles } from '../src/models/tokenizer/index.js';
 import { startHarness, post, type Harness } from './support/server-harness.js';
 
 let h: Harness;
@@ -131,6 +132,27 @@ test('400s name the field: schema violations, unsupported options, malformed JSO
   const notUtf8 = await fetch(`${h.url}/v1/chat/completions`, { method: 'POST', body: Buffer.from([0x7b, 0xff, 0x7d]) });
   await expectError(notUtf8, 400, null, 'invalid_json');
   await expectError(await chat({ model: 'gpt-4o', messages: msgs }), 404, 'model', 'model_not_found');
+});
+
+test('chat templates: a refusal is a 400 on messages; no template means chat is unavailable', async (t) => {
+  const files = qwen25TokenizerFiles();
+  const strict = new Tokenizer(files.tokenizer, {
+    ...files.config,
+    chat_template: "{% if messages[0]['role'] != 'user' %}{{ raise_exception('Conversations must start with a user message') }}{% endif %}{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}",
+  });
+  const s = await startHarness({ tokenizer: strict });
+  t.after(() => s.close());
+  const refused = await expectError(await post(`${s.url}/v1/chat/completions`, { messages: [{ role: 'system', content: 'PRIVATE-SYSTEM' }, { role: 'user', content: 'hi' }] }), 400, 'messages');
+  assert.match(refused.message, /Conversations must start with a user message/);
+  assert.doesNotMatch(refused.message, /PRIVATE/);
+  assert.equal((await post(`${s.url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 })).status, 200);
+
+  const { chat_template: _, ...noTemplate } = files.config;
+  const bare = await startHarness({ tokenizer: new Tokenizer(files.tokenizer, noTemplate) });
+  t.after(() => bare.close());
+  const e = await expectError(await post(`${bare.url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'hi' }] }), 400, 'messages');
+  assert.match(e.message, /no chat template; use \/v1\/completions/);
+  assert.equal((await post(`${bare.url}/v1/completions`, { prompt: 'hi', max_tokens: 1 })).status, 200);
 });
 
 test('context limits: 400 with the numbers', async () => {

@@ -32,10 +32,12 @@ export interface HarnessOptions {
   fake?: FakeStepModelOptions;
   server?: Omit<ListenOptions, 'logger' | 'port' | 'host'>;
   modelId?: string;
+  /** Default: the Qwen2.5 tokenizer. */
+  tokenizer?: Tokenizer;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const tokenizer = qwen25Tokenizer();
+  const tokenizer = options.tokenizer ?? qwen25Tokenizer();
   const scripts = new Map<string, readonly number[]>();
   let responder: ((promptText: string) => readonly number[] | undefined) | undefined;
   const seen = new WeakMap<readonly number[], readonly number[] | null>();

@@ -22,7 +22,7 @@
 import type { SamplingParams } from './backend.js';
 
 export interface PrefillInput {
-  /** A free slot, in [0, maxBatch). */
+  /** A free slot: 0 … maxBatch−1 (≤ maxSlots−1), the lowest free one. */
   slot: number;
   /** The whole prompt (≥ 1 id, fewer than `maxContextTokens`). */
   promptIds: readonly number[];
