@@ -170,7 +170,7 @@ test('a client that disconnects aborts its generation and frees the slot', async
   assert.equal(((await pending) as Error).name, 'AbortError');
   await until(() => k.backend.stats().running === 0 && k.model.activeSlots.length === 0, 5000, 'the slot to be freed');
   await until(() => k.logs.some((l) => / 499 /.test(l)), 5000, 'the access log line');
-  assert.ok(k.logs.some((l) => /^POST \/v1\/chat\/completions 200 \d+ms prompt=\d+ completion=\d+ stream\n$/.test(l)));
+  assert.ok(k.logs.some((l) => /^POST \/v1\/chat\/completions 200 \d+ms prompt=\d+ completion=\d+ stream aborted\n$/.test(l)), k.logs.join(''));
 });
 
 test('concurrent HTTP requests share generation steps', async (t) => {
@@ -203,5 +203,6 @@ test('graceful shutdown: running streams finish; past the grace period they end 
   assert.deepEqual([err.error.code, err.error.type], ['shutting_down', 'server_error']);
   await closed;
   assert.deepEqual(k.model.activeSlots, []);
+  assert.ok(k.logs.some((l) => / stream failed\n$/.test(l)) && k.logs.some((l) => / 200 \d+ms prompt=\d+ completion=20 stream\n$/.test(l)), k.logs.join(''));
   await assert.rejects(fetch(`${k.url}/health`), 'the server no longer accepts connections');
 });

@@ -159,7 +159,12 @@ export class BatchScheduler implements GenerationBackend {
 
   private wake(): void {
     if (this.loop !== undefined) return;
-    this.loop = this.run().finally(() => {
+    this.loop = this.run().catch((e: unknown) => {
+      // Not expected (model and callback errors are handled per call); never leave requests hanging.
+      this.logger.error(`the scheduler stopped on an internal error: ${errorMessage(e)}`);
+      const err = new GenerationError('model', `internal scheduler error: ${errorMessage(e)}`, { cause: e });
+      for (const s of [...this.waiting.splice(0), ...this.running.values()]) this.end(s, err);
+    }).finally(() => {
       this.loop = undefined;
       // Work that arrived while the loop was finishing.
       if (this.waiting.length > 0 || this.running.size > 0) this.wake();

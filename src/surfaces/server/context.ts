@@ -20,11 +20,14 @@ export interface TokenCounts {
   completion: number;
 }
 
+/** How a stream ended: all sent, the client went away, or an error event closed it. */
+export type StreamOutcome = 'completed' | 'aborted' | 'failed';
+
 /** Hono environment of the app: per-request values set by routes and read by the access log. */
 export interface AppEnv {
   Variables: {
     tokens: TokenCounts | undefined;
-    /** For streamed responses: settles when the stream ends (the access log waits for it). */
-    streamDone: Promise<void> | undefined;
+    /** For streamed responses: how the stream ended, once it has (the access log waits for it). */
+    streamDone: Promise<StreamOutcome> | undefined;
   };
 }

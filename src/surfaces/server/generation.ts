@@ -11,7 +11,7 @@ import type { Context } from 'hono';
 import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type { FinishReason, GenerationRequest, GenerationResult } from '../../stages/generate/backend.js';
 import { errorMessage } from '../../util/errors.js';
-import type { AppEnv, ServerContext } from './context.js';
+import type { AppEnv, ServerContext, StreamOutcome } from './context.js';
 import { ApiError, invalidParam, toApiError } from './errors.js';
 import { stopList } from './schemas.js';
 import { SseWriter } from './sse.js';
@@ -174,10 +174,15 @@ export async function respond(
     return text.stopped ? 'stop' : undefined;
   });
   const done = run.then(
-    (result) => {
+    (result): StreamOutcome => {
       counts.completion = result.completionIds.length;
+      let outcome: StreamOutcome = 'completed';
       if (result.finishReason === 'abort') {
-        if (!signal.aborted) sse.send(new ApiError(503, 'the server shut down before the answer was complete', { code: 'shutting_down' }).body());
+        if (signal.aborted) outcome = 'aborted';
+        else {
+          sse.send(new ApiError(503, 'the server shut down before the answer was complete', { code: 'shutting_down' }).body());
+          outcome = 'failed';
+        }
       } else {
         const rest = text.finish();
         if (rest !== '') sse.send(chunk(rest, null));
@@ -185,12 +190,14 @@ export async function respond(
         if (prepared.includeUsage) sse.send({ ...head, choices: [], usage: usageOf(prepared, result) });
       }
       sse.done();
+      return outcome;
     },
-    (e: unknown) => {
+    (e: unknown): StreamOutcome => {
       const err = toApiError(e);
       if (err.status >= 500) ctx.logger.error(`generation failed during a stream: ${errorMessage(e)}`);
       sse.send(err.body());
       sse.done();
+      return 'failed';
     },
   );
   c.set('streamDone', done);

@@ -10,7 +10,8 @@ import { ApiError } from './errors.js';
 
 /**
  * One line per request, when its response is complete (for a stream: when the stream ends):
- * `POST /v1/chat/completions 200 812ms prompt=41 completion=128`. Method, path (no query
+ * `POST /v1/chat/completions 200 812ms prompt=41 completion=128` (streams add `stream`, and
+ * `aborted` or `failed` when they did not complete). Method, path (no query
  * string), status, milliseconds and token counts only — never bodies or generated text.
  */
 export function accessLog(logger: Logger): MiddlewareHandler<AppEnv> {
@@ -24,7 +25,7 @@ export function accessLog(logger: Logger): MiddlewareHandler<AppEnv> {
     };
     const done = c.get('streamDone');
     if (done === undefined) logger.info(line());
-    else void done.finally(() => logger.info(`${line()} stream`));
+    else void done.then((outcome) => logger.info(`${line()} stream${outcome === 'completed' ? '' : ` ${outcome}`}`));
   };
 }
 

@@ -103,7 +103,8 @@ async function detect(): Promise<void> {
     return;
   }
   try {
-    const res = await fetch('/v1/clinsum/detect', { method: 'POST', headers: headers(), body: JSON.stringify({ text }) });
+    // The detector reads the first 4000 characters only.
+    const res = await fetch('/v1/clinsum/detect', { method: 'POST', headers: headers(), body: JSON.stringify({ text: text.slice(0, 4000) }) });
     if (seq !== detectSeq) return;
     if (!res.ok) {
       detected.textContent = '';
