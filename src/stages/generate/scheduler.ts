@@ -148,13 +148,13 @@ export class BatchScheduler implements GenerationBackend {
     });
   }
 
-  close(options: { abort?: boolean } = {}): Promise<void> {
+  async close(options: { abort?: boolean } = {}): Promise<void> {
     this.closing = true;
     if (options.abort) {
       for (const s of [...this.waiting]) this.abort(s);
       for (const s of [...this.running.values()]) this.abort(s);
     }
-    return this.loop ?? Promise.resolve();
+    while (this.loop !== undefined) await this.loop;
   }
 
   private wake(): void {
