@@ -74,11 +74,12 @@ const tokenIds = z.array(z.int().min(0)).min(1);
 
 export const completionSchema = z.object({
   ...generationFields,
+  /** One prompt: a string or token ids, possibly inside a one-element array; read as `string | number[]`. */
   prompt: z.union([
     z.string(),
-    z.array(z.string()).length(1, 'give one prompt (one string): batches of prompts are not supported'),
+    z.array(z.string()).length(1, 'give one prompt (one string): batches of prompts are not supported').transform((a) => a[0]!),
     tokenIds,
-    z.array(tokenIds).length(1, 'give one prompt (one token array): batches of prompts are not supported'),
+    z.array(tokenIds).length(1, 'give one prompt (one token array): batches of prompts are not supported').transform((a) => a[0]!),
   ]),
   echo: z.boolean().nullish().refine((v) => !v, unsupported('echo')),
   best_of: z.int().nullish().refine((v) => v === null || v === undefined || v === 1, unsupported('best_of other than 1')),

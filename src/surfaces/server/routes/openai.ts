@@ -46,12 +46,11 @@ export function openaiRoutes(ctx: ServerContext): Hono<AppEnv> {
   app.post('/completions', async (c) => {
     const body = parseBody(completionSchema, await readJsonBody(c, ctx.maxBodyBytes));
     checkModel(ctx, body.model);
-    const p = body.prompt;
-    const one = Array.isArray(p) && p.length === 1 && (typeof p[0] === 'string' || Array.isArray(p[0])) ? p[0]! : p;
+    const prompt = body.prompt;
     let ids: number[];
-    if (typeof one === 'string') ids = ctx.backend.tokenizer.encode(one, { addSpecialTokens: true });
+    if (typeof prompt === 'string') ids = ctx.backend.tokenizer.encode(prompt, { addSpecialTokens: true });
     else {
-      ids = one as number[];
+      ids = prompt;
       const vocab = ctx.backend.tokenizer.vocabSize;
       const bad = ids.findIndex((id) => id >= vocab);
       if (bad >= 0) throw invalidParam('prompt', `token id ${ids[bad]} at position ${bad} is outside the vocabulary (0 … ${vocab - 1})`);
