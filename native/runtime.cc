@@ -1,0 +1,254 @@
+// Process-wide settings and facts: threads, seeds, random states, CUDA devices and memory,
+// autocast, and what the addon was built against (for `clinsum doctor`).
+#include "common.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/Version.h>
+#include <ATen/autocast_mode.h>
+#include <torch/cuda.h>
+
+#include <dlfcn.h>
+
+#include <cmath>
+
+#if defined(CLINSUM_WITH_CUDA) && !defined(CLINSUM_NO_CUDA_STATS) && CLINSUM_TORCH_AT_LEAST(2, 9)
+#if __has_include(<c10/core/CachingDeviceAllocator.h>)
+#include <c10/core/CachingDeviceAllocator.h>
+#define CLINSUM_CUDA_STATS 1
+#endif
+#endif
+
+#define CLINSUM_STR2(x) #x
+#define CLINSUM_STR(x) CLINSUM_STR2(x)
+
+namespace clinsum {
+namespace {
+
+at::DeviceType autocastDevice(const std::string& s) {
+  if (s == "cuda") return at::kCUDA;
+  if (s == "cpu") return at::kCPU;
+  throw ArgError("autocast device type must be \"cpu\" or \"cuda\", got \"" + s + "\"");
+}
+
+bool autocastEnabled(at::DeviceType d) {
+#if CLINSUM_TORCH_AT_LEAST(2, 4)
+  return at::autocast::is_autocast_enabled(d);
+#else
+  return d == at::kCUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+#endif
+}
+
+at::ScalarType autocastDtype(at::DeviceType d) {
+#if CLINSUM_TORCH_AT_LEAST(2, 4)
+  return at::autocast::get_autocast_dtype(d);
+#else
+  return d == at::kCUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+#endif
+}
+
+void setAutocast(at::DeviceType d, bool enabled, at::ScalarType dtype) {
+#if CLINSUM_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_enabled(d, enabled);
+  at::autocast::set_autocast_dtype(d, dtype);
+#else
+  if (d == at::kCUDA) {
+    at::autocast::set_enabled(enabled);
+    at::autocast::set_autocast_gpu_dtype(dtype);
+  } else {
+    at::autocast::set_cpu_enabled(enabled);
+    at::autocast::set_autocast_cpu_dtype(dtype);
+  }
+#endif
+}
+
+// The CUDA driver API, loaded at run time so that device facts need no CUDA headers.
+struct CudaDriver {
+  using Init = int (*)(unsigned);
+  using Count = int (*)(int*);
+  using Get = int (*)(int*, int);
+  using Name = int (*)(char*, int, int);
+  using TotalMem = int (*)(size_t*, int);
+  using Attr = int (*)(int*, int, int);
+  using Version = int (*)(int*);
+  Init init = nullptr;
+  Count count = nullptr;
+  Get get = nullptr;
+  Name name = nullptr;
+  TotalMem totalMem = nullptr;
+  Attr attr = nullptr;
+  Version version = nullptr;
+  bool ok = false;
+
+  CudaDriver() {
+    void* h = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr) return;
+    init = reinterpret_cast<Init>(dlsym(h, "cuInit"));
+    count = reinterpret_cast<Count>(dlsym(h, "cuDeviceGetCount"));
+    get = reinterpret_cast<Get>(dlsym(h, "cuDeviceGet"));
+    name = reinterpret_cast<Name>(dlsym(h, "cuDeviceGetName"));
+    totalMem = reinterpret_cast<TotalMem>(dlsym(h, "cuDeviceTotalMem_v2"));
+    attr = reinterpret_cast<Attr>(dlsym(h, "cuDeviceGetAttribute"));
+    version = reinterpret_cast<Version>(dlsym(h, "cuDriverGetVersion"));
+    ok = init && count && get && name && totalMem && attr && version && init(0) == 0;
+  }
+};
+
+}  // namespace
+
+void registerRuntime(Napi::Env env, Napi::Object exports) {
+  OP("setNumThreads") {
+    int64_t n = a.i64(0);
+    if (n < 1 || n > 4096) throw ArgError("thread count must be between 1 and 4096");
+    at::set_num_threads(static_cast<int>(n));
+    return a.undefined();
+  });
+  OP("getNumThreads") { return a.num(at::get_num_threads()); });
+  OP("manualSeed") {
+    double seed = a.f64(0);
+    if (!(seed >= 0) || std::trunc(seed) != seed || seed > 9007199254740991.0) throw ArgError("seed must be a non-negative integer");
+    at::manual_seed(static_cast<uint64_t>(seed));
+    return a.undefined();
+  });
+  OP("rngState") {
+    at::Device d = a.device(0);
+    auto gen = at::globalContext().defaultGenerator(d);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return a.out(gen.get_state());
+  });
+  OP("setRngState") {
+    at::Device d = a.device(0);
+    auto gen = at::globalContext().defaultGenerator(d);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(a.t(1));
+    return a.undefined();
+  });
+  OP("setDeterministic") {
+    at::globalContext().setDeterministicAlgorithms(a.b(0), a.b(1));
+    return a.undefined();
+  });
+  OP("setMatmulPrecision") {
+    std::string p = a.str(0);
+    if (p != "highest" && p != "high" && p != "medium") throw ArgError("matmul precision must be highest, high or medium");
+    at::globalContext().setFloat32MatmulPrecision(p);
+    return a.undefined();
+  });
+
+  // ---- CUDA
+  OP("cudaAvailable") { return a.boolean(torch::cuda::is_available()); });
+  OP("cudaDeviceCount") { return a.num(static_cast<double>(torch::cuda::device_count())); });
+  OP("cudaSynchronize") {
+    torch::cuda::synchronize(a.i64(0));
+    return a.undefined();
+  });
+  OP("cudaDevices") {
+    static CudaDriver driver;
+    Napi::Array out = Napi::Array::New(a.env);
+    if (!driver.ok) return out;
+    int n = 0;
+    if (driver.count(&n) != 0) return out;
+    int drv = 0;
+    driver.version(&drv);
+    for (int i = 0; i < n; i++) {
+      int dev = 0;
+      if (driver.get(&dev, i) != 0) continue;
+      char name[256] = {0};
+      size_t mem = 0;
+      int major = 0, minor = 0;
+      driver.name(name, sizeof(name) - 1, dev);
+      driver.totalMem(&mem, dev);
+      driver.attr(&major, 75, dev);  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
+      driver.attr(&minor, 76, dev);  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
+      Napi::Object o = Napi::Object::New(a.env);
+      o.Set("index", i);
+      o.Set("name", std::string(name));
+      o.Set("totalMemory", static_cast<double>(mem));
+      o.Set("capability", std::to_string(major) + "." + std::to_string(minor));
+      o.Set("driverVersion", drv);
+      out.Set(static_cast<uint32_t>(i), o);
+    }
+    return out;
+  });
+  OP("cudaMemoryStats") {
+    int64_t idx = a.i64(0);
+#ifdef CLINSUM_CUDA_STATS
+    auto* alloc = dynamic_cast<c10::DeviceAllocator*>(c10::GetAllocator(c10::DeviceType::CUDA));
+    if (alloc == nullptr) throw ArgError("the CUDA allocator does not report statistics");
+    auto stats = alloc->getDeviceStats(static_cast<c10::DeviceIndex>(idx));
+    Napi::Object o = Napi::Object::New(a.env);
+    o.Set("allocated", static_cast<double>(stats.allocated_bytes[0].current));
+    o.Set("reserved", static_cast<double>(stats.reserved_bytes[0].current));
+    o.Set("peakAllocated", static_cast<double>(stats.allocated_bytes[0].peak));
+    o.Set("peakReserved", static_cast<double>(stats.reserved_bytes[0].peak));
+    return o;
+#else
+    (void)idx;
+    return a.undefined();
+#endif
+  });
+  OP("cudaResetPeak") {
+    int64_t idx = a.i64(0);
+#ifdef CLINSUM_CUDA_STATS
+    auto* alloc = dynamic_cast<c10::DeviceAllocator*>(c10::GetAllocator(c10::DeviceType::CUDA));
+    if (alloc != nullptr) alloc->resetPeakStats(static_cast<c10::DeviceIndex>(idx));
+#else
+    (void)idx;
+#endif
+    return a.undefined();
+  });
+  OP("cudaEmptyCache") {
+#ifdef CLINSUM_CUDA_STATS
+    auto* alloc = dynamic_cast<c10::DeviceAllocator*>(c10::GetAllocator(c10::DeviceType::CUDA));
+    if (alloc != nullptr) alloc->emptyCache();
+#endif
+    return a.undefined();
+  });
+
+  // ---- autocast: state get/set; the scope itself lives in TypeScript
+  OP("autocastState") {
+    at::DeviceType d = autocastDevice(a.str(0));
+    Napi::Array out = Napi::Array::New(a.env, 2);
+    out.Set(0u, Napi::Boolean::New(a.env, autocastEnabled(d)));
+    out.Set(1u, Napi::Number::New(a.env, static_cast<int>(autocastDtype(d))));
+    return out;
+  });
+  OP("autocastSet") {
+    at::DeviceType d = autocastDevice(a.str(0));
+    bool enabled = a.b(1);
+    at::ScalarType dtype = a.dtype(2);
+    if (dtype != at::kBFloat16 && dtype != at::kHalf && dtype != at::kFloat) throw ArgError("autocast dtype must be bfloat16, float16 or float32");
+    setAutocast(d, enabled, dtype);
+    return a.undefined();
+  });
+  OP("autocastNesting") {
+    int64_t delta = a.i64(0);
+    if (delta > 0) return a.num(at::autocast::increment_nesting());
+    int n = at::autocast::decrement_nesting();
+    if (n == 0) at::autocast::clear_cache();
+    return a.num(n);
+  });
+
+  OP("buildInfo") {
+    Napi::Object o = Napi::Object::New(a.env);
+    o.Set("torchVersion", TORCH_VERSION);
+    o.Set("method", CLINSUM_STR(CLINSUM_TORCH_METHOD));
+#ifdef CLINSUM_WITH_CUDA
+    o.Set("cudaCompiled", true);
+#else
+    o.Set("cudaCompiled", false);
+#endif
+#ifdef CLINSUM_CUDA_STATS
+    o.Set("cudaMemoryStats", true);
+#else
+    o.Set("cudaMemoryStats", false);
+#endif
+    o.Set("cxx11Abi", _GLIBCXX_USE_CXX11_ABI);
+    o.Set("compiler", __VERSION__);
+    o.Set("cplusplus", static_cast<double>(__cplusplus));
+    o.Set("napiVersion", NAPI_VERSION);
+    o.Set("config", at::show_config());
+    o.Set("parallel", at::get_parallel_info());
+    return o;
+  });
+}
+
+}  // namespace clinsum
