@@ -5,8 +5,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { multiclinsumPath } from '../src/util/shared-data.js';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../src/surfaces/cli/main.js';
 import { readDataset } from '../src/data/read.js';
@@ -16,8 +16,7 @@ import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
 import { startFaultServer, type Fault, type FaultServer } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems, syntheticSpanishReport, writeItemsJsonl } from './support/teacher-fixtures.js';
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-const GS_EN = join(repoRoot, '..', 'shared', 'data', 'multiclinsum', 'multiclinsum_gs_train_en');
+const GS_EN = multiclinsumPath('multiclinsum_gs_train_en');
 
 const dirs: string[] = [];
 const servers: FaultServer[] = [];

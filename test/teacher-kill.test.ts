@@ -6,15 +6,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../src/util/shared-data.js';
 import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
 import { TeacherStore } from '../src/stages/teacher/store.js';
 import { startFaultServer, type FaultServer, type FaultServerStats } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems, writeItemsJsonl } from './support/teacher-fixtures.js';
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
-const BIN = join(repoRoot, 'bin', 'clinsum');
+const BIN = join(repoRoot(), 'bin', 'clinsum');
 const CONCURRENCY = 4;
 
 const dirs: string[] = [];
