@@ -16,5 +16,6 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'data stats', summary: 'per-language counts and text lengths (the paper\'s Tables 1 and 2)', load: async () => (await import('./commands/data-stats.js')).command },
   { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },
   { name: 'model pull', summary: 'download a model from the Hugging Face Hub (resumable, verified, shared cache)', load: async () => (await import('./commands/model-pull.js')).command },
+  { name: 'train', summary: 'distillation fine-tuning: gamma * L_sum + (1 - gamma) * L_ext, ROUGE-selected best/, resumable', load: async () => (await import('./commands/train.js')).command },
   { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
 ]);
