@@ -46,7 +46,7 @@ export function microBatchLoss(logits: Tensor, c: Collated, weights: TaskCounts)
 }
 
 function tensorWeights(c: Collated, weights: TaskCounts, like: Tensor): Tensor {
-  const w = new Float32Array(c.tasks.length);
+  const w = new Float64Array(c.tasks.length);
   const ws = weights.sum;
   const we = weights.ext;
   for (let i = 0; i < w.length; i++) w[i] = c.tasks[i] === TASK_CODE.sum ? ws : we;
@@ -55,7 +55,7 @@ function tensorWeights(c: Collated, weights: TaskCounts, like: Tensor): Tensor {
 
 /** Σ lᵢ per task, read back once (N floats). */
 export function sumsByTask(perToken: Tensor, tasks: Uint8Array): LossSums {
-  const l = perToken.toFloat32Array();
+  const l = perToken.dtype === 'float64' ? perToken.toFloat64Array() : perToken.toFloat32Array();
   let s = 0;
   let e = 0;
   for (let i = 0; i < l.length; i++) {

@@ -1,4 +1,5 @@
 /** `clinsum train`: distillation fine-tuning of a student (stage 2). Parses flags into the typed config. */
+import { ConfigBuilder, parseSetOverride, requireInputs } from '../../../stages/train/config.js';
 import { createLogger } from '../../../util/log.js';
 import { bool, int, num, parseFlags, str, strList } from '../args.js';
 import type { Command } from '../command.js';
@@ -82,7 +83,6 @@ export const command: Command = {
     for (const f of Object.keys(FLAG_SETTINGS)) spec[f] = { type: 'string' };
     const f = parseFlags('train', argv, spec, false);
 
-    const { ConfigBuilder, parseSetOverride, requireInputs, train, loadStudent } = await import('../../../stages/train/index.js');
     const builder = new ConfigBuilder();
     const file = str(f, 'config');
     if (file !== undefined) builder.addFile(file);
@@ -94,6 +94,7 @@ export const command: Command = {
     if (bool(f, 'activation-checkpointing')) builder.set({ path: 'activation_checkpointing', value: true, source: '--activation-checkpointing' });
     const config = requireInputs(builder.build());
 
+    const { train, loadStudent } = await import('../../../stages/train/index.js');
     const logger = createLogger({ level: bool(f, 'quiet') ? 'warn' : undefined, write: (l) => void io.stderr.write(`clinsum: ${l}`) });
     const controller = new AbortController();
     let signals = 0;
