@@ -193,3 +193,25 @@ test('right padding needs no key mask: logits at supervised positions equal thos
     assert.ok(worst < 1e-9, `batched vs alone: ${worst}`);
   });
 });
+
+test('activation checkpointing gives the same loss and gradients as the plain backward', () => {
+  const exs = formatAll(records, tok, opts(0.8));
+  const w = taskWeights(countTokens(exs), 0.8, 'mean');
+  const run = (checkpoint: boolean): number =>
+    tidy(() => {
+      const c = collate(exs, PAD, 'cpu');
+      let loss = NaN;
+      model.lossAndBackward({ inputIds: c.inputIds, logitsAt: c.logitsAt }, (logits) => {
+        const r = microBatchLoss(logits, c, w);
+        loss = r.loss.item();
+        return r.loss;
+      }, { checkpoint });
+      return loss;
+    });
+  const plain = run(false);
+  const gPlain = takeGrads(model);
+  const ckpt = run(true);
+  const gCkpt = takeGrads(model);
+  assert.equal(ckpt, plain);
+  assert.ok(maxDiff(gCkpt, gPlain) < 1e-12, `${maxDiff(gCkpt, gPlain)}`);
+});

@@ -26,4 +26,4 @@ export { listCheckpoints, readTrainerState, stepDirName, STATE_FILE, OPTIMIZER_F
 export type { TrainerState, CheckpointRef, BestInfo } from './checkpoint.js';
 export type { TrainRow, EvalRow, MetricsRow } from './metrics.js';
 export { loadStudent, modelType, STUDENT_LOADERS } from './models.js';
-export type { TrainableLM, ModelLoader, LmBatch, LmSegments, GenerateOptions } from './lm.js';
+export type { TrainableLM, ModelLoader, LmBatch, GenerateOptions } from './lm.js';

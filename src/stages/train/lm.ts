@@ -22,16 +22,6 @@ export interface LmBatch {
   logitsAt: Tensor;
 }
 
-/** The forward pass cut into pieces for activation checkpointing (`checkpointedBackward`). */
-export interface LmSegments {
-  /** The embedding output (B, T, D), made with a graph so its gradient reaches the embedding. */
-  input: Tensor;
-  /** One function per decoder block, `(B, T, D) → (B, T, D)`. */
-  blocks: ReadonlyArray<(h: Tensor) => Tensor>;
-  /** Final norm and LM head at `logitsAt`: `(B, T, D) → (N, V)`. */
-  head: (h: Tensor) => Tensor;
-}
-
 export interface GenerateOptions {
   maxNewTokens: number;
   /** Generation of a row stops after it emits one of these (the stop token is not returned). */
@@ -46,8 +36,14 @@ export interface TrainableLM {
   namedParameters(): ReadonlyArray<readonly [string, Tensor]>;
   /** Logits (N, V) at `batch.logitsAt`; records a graph when gradients are enabled. */
   forward(batch: LmBatch): Tensor;
-  /** The same computation as `forward`, in segments (see `LmSegments`). */
-  segments(batch: LmBatch): LmSegments;
+  /**
+   * One training micro-step: `lossFn(forward(batch))`, then its backward pass (gradients
+   * accumulate into the parameters). With `checkpoint`, only each block's input is kept during
+   * the forward pass and the blocks are recomputed in the backward pass (`checkpointedBackward`):
+   * less memory, the same gradients. Returns nothing; `lossFn` sees the logits and may keep
+   * what it needs (e.g. per-token losses).
+   */
+  lossAndBackward(batch: LmBatch, lossFn: (logits: Tensor) => Tensor, options: { checkpoint: boolean }): void;
   /** Training mode (dropout on, when the model has any) or evaluation mode. */
   setTraining(on: boolean): void;
   /** Writes a Hugging Face model folder (config.json, *.safetensors) that transformers can load. */

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import {
   AdamW,
   autocast,
-  checkpointedBackward,
   clipGradNorm,
   cudaAvailable,
   getRngState,
@@ -161,23 +160,20 @@ function restoreTorchRng(states: Record<string, string>, device: Device): void {
 const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** One micro-batch: forward, weighted loss, backward (plain or checkpointed). Returns its per-task loss sums. */
-function forwardBackward(model: TrainableLM, c: Collated, weights: TaskCounts, checkpointing: boolean, compute: <T>(fn: () => T) => T): LossSums {
-  const batch = { inputIds: c.inputIds, logitsAt: c.logitsAt };
-  if (!checkpointing) {
-    const { loss, perToken } = compute(() => microBatchLoss(model.forward(batch), c, weights));
-    loss.backward();
-    return sumsByTask(perToken, c.tasks);
-  }
+function forwardBackward(model: TrainableLM, c: Collated, weights: TaskCounts, checkpoint: boolean, compute: <T>(fn: () => T) => T): LossSums {
   let perToken: Tensor | undefined;
   try {
-    compute(() => {
-      const seg = model.segments(batch);
-      checkpointedBackward(seg.blocks, seg.input, (h) => {
-        const r = microBatchLoss(seg.head(h), c, weights);
-        perToken = keep(r.perToken);
-        return r.loss;
-      });
-    });
+    compute(() =>
+      model.lossAndBackward(
+        { inputIds: c.inputIds, logitsAt: c.logitsAt },
+        (logits) => {
+          const r = microBatchLoss(logits, c, weights);
+          perToken = keep(r.perToken);
+          return r.loss;
+        },
+        { checkpoint },
+      ),
+    );
     return sumsByTask(perToken!, c.tasks);
   } finally {
     perToken?.dispose();

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   RandomGenerator,
+  checkpointedBackward,
   SafetensorsCheckpoint,
   embedding,
   inferenceMode,
@@ -23,7 +24,7 @@ import {
   type Device,
   type Tensor,
 } from '../../../engine/index.js';
-import type { GenerateOptions, LmBatch, LmSegments, TrainableLM } from '../lm.js';
+import type { GenerateOptions, LmBatch, TrainableLM } from '../lm.js';
 
 export interface ToyConfig {
   vocab_size: number;
@@ -124,22 +125,30 @@ export class ToyLM implements TrainableLM {
     return x2.add(linear(gate.mul(up), this.#w(`${p}.mlp.down_proj.weight`)));
   }
 
-  segments(batch: LmBatch): LmSegments {
-    const input = embedding(this.#w('model.embed_tokens.weight'), batch.inputIds);
-    const blocks = Array.from({ length: this.config.num_hidden_layers }, (_, l) => (h: Tensor) => this.#block(l, h));
-    const head = (h: Tensor): Tensor => {
-      const D = this.config.hidden_size;
-      const n = rmsNorm(h, this.#w('model.norm.weight')).reshape([-1, D]).indexSelect(0, batch.logitsAt);
-      return linear(n, this.#w('lm_head.weight'));
-    };
-    return { input, blocks, head };
+  #blocks(): ((h: Tensor) => Tensor)[] {
+    return Array.from({ length: this.config.num_hidden_layers }, (_, l) => (h: Tensor) => this.#block(l, h));
+  }
+
+  #head(h: Tensor, logitsAt: Tensor): Tensor {
+    const n = rmsNorm(h, this.#w('model.norm.weight')).reshape([-1, this.config.hidden_size]).indexSelect(0, logitsAt);
+    return linear(n, this.#w('lm_head.weight'));
   }
 
   forward(batch: LmBatch): Tensor {
-    const s = this.segments(batch);
-    let h = s.input;
-    for (const b of s.blocks) h = b(h);
-    return s.head(h);
+    let h = embedding(this.#w('model.embed_tokens.weight'), batch.inputIds);
+    for (const b of this.#blocks()) h = b(h);
+    return this.#head(h, batch.logitsAt);
+  }
+
+  lossAndBackward(batch: LmBatch, lossFn: (logits: Tensor) => Tensor, options: { checkpoint: boolean }): void {
+    tidy(() => {
+      if (!options.checkpoint) {
+        lossFn(this.forward(batch)).backward();
+        return;
+      }
+      const h0 = embedding(this.#w('model.embed_tokens.weight'), batch.inputIds);
+      checkpointedBackward(this.#blocks(), h0, (h) => lossFn(this.#head(h, batch.logitsAt)));
+    });
   }
 
   save(dir: string): void {
