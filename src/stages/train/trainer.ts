@@ -68,7 +68,11 @@ export interface StepInfo {
   losses: StepLosses;
   lr: number;
   gradNorm: number;
+  /** Supervised tokens of the step. */
   tokens: number;
+  /** Input tokens of the step without padding, and with it (B × T summed over micro-batches). */
+  inputTokens: number;
+  paddedTokens: number;
 }
 
 export interface TrainOptions {
@@ -168,6 +172,9 @@ function forwardBackward(model: TrainableLM, c: Collated, weights: TaskCounts, c
         { inputIds: c.inputIds, logitsAt: c.logitsAt },
         (logits) => {
           const r = microBatchLoss(logits, c, weights);
+          // The (N, V) logits are not needed by the backward pass (log-softmax keeps its own
+          // output): freeing the handle now lowers the peak by one (N, V) buffer.
+          logits.dispose();
           perToken = keep(r.perToken);
           return r.loss;
         },
@@ -319,6 +326,16 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
       const batches = plan.epochs[epoch]!;
       const micro = batches.slice(pos, pos + c.batch.grad_accum);
       const counts = countTokens(micro.flat().map((i) => data.examples[i]!));
+      let inputTokens = 0;
+      let paddedTokens = 0;
+      for (const mb of micro) {
+        let longest = 0;
+        for (const i of mb) {
+          inputTokens += lengths[i]!;
+          longest = Math.max(longest, lengths[i]!);
+        }
+        paddedTokens += longest * mb.length;
+      }
       const weights = taskWeights(counts, c.gamma, c.loss_reduction);
       const lr = learningRate(step, schedule);
       optimizer.setLr(lr);
@@ -365,7 +382,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
         metrics.append(row);
       }
       progress.update(step, { loss: losses.loss, lr: lr.toExponential(2), 'tok/s': Math.round(tokens / Math.max(trainSeconds, 1e-9)) });
-      options.onStep?.({ step, totalSteps: total, losses, lr, gradNorm, tokens: stepTokens });
+      options.onStep?.({ step, totalSteps: total, losses, lr, gradNorm, tokens: stepTokens, inputTokens, paddedTokens });
 
       await yieldTurn();
       interrupted = options.signal?.aborted === true;
