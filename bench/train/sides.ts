@@ -1,9 +1,9 @@
 /** The two sides of bench/train: clinsum's trainer, and the published recipe's batching on the same engine. */
 import { join } from 'node:path';
-import { AdamW, arange, clipGradNorm, crossEntropy, tensor, tidy } from '../../src/engine/index.js';
+import { arange, clipGradNorm, crossEntropy, tensor, tidy } from '../../src/engine/index.js';
 import { IGNORE_INDEX } from '../../src/data/index.js';
 import { loadTokenizer } from '../../src/models/tokenizer/index.js';
-import { ConfigBuilder, loadStudent, parameterGroups, requireInputs, train, loadTrainingSet } from '../../src/stages/train/index.js';
+import { ConfigBuilder, buildOptimizer, loadStudent, requireInputs, train, loadTrainingSet } from '../../src/stages/train/index.js';
 
 export interface SideResult {
   /** Supervised tokens of the timed steps. */
@@ -91,14 +91,7 @@ export function runRecipe(dir: string): SideResult {
   const tok = loadTokenizer(c.model);
   const set = loadTrainingSet(c.train, c.keyinfo, tok, { gamma: c.gamma, layout: c.layout, prompts: c.prompts, budgets: c.budgets });
   const model = loadStudent(c.model, { device: 'cpu' });
-  const groups = parameterGroups(model, c.optimizer.weight_decay, c.optimizer.no_decay);
-  const opt = new AdamW(
-    [
-      { params: groups.decay.map(([, p]) => p), weightDecay: c.optimizer.weight_decay },
-      { params: groups.noDecay.map(([, p]) => p), weightDecay: 0 },
-    ],
-    { lr: c.optimizer.lr, betas: c.optimizer.betas, eps: c.optimizer.eps },
-  );
+  const opt = buildOptimizer(model, c.optimizer);
   const params = model.namedParameters().map(([, p]) => p);
   const pad = tok.padId ?? tok.eosId;
   const byRecord = new Map<string, typeof set.examples>();

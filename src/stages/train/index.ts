@@ -1,5 +1,7 @@
 /** Stage 2, distillation fine-tuning: the public API. */
-export { train, planTraining, parameterGroups, TrainingDivergedError } from './trainer.js';
+export { train, planTraining, TrainingDivergedError } from './trainer.js';
+export { optimizerStep, buildOptimizer, parameterGroups, precisionCompute } from './step.js';
+export type { StepRunner, StepOutcome, Compute } from './step.js';
 export type { TrainOptions, TrainResult, StepInfo, TrainingPlan } from './trainer.js';
 export {
   ConfigBuilder,

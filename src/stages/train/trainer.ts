@@ -6,26 +6,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AdamW,
-  autocast,
-  clipGradNorm,
-  cudaAvailable,
-  getRngState,
-  keep,
-  setRngState,
-  tensor,
-  tidy,
-  type Device,
-  type Tensor,
-} from '../../engine/index.js';
+import { cudaAvailable, getRngState, setRngState, tensor, tidy, type Device } from '../../engine/index.js';
 import { loadTokenizer, type Tokenizer } from '../../models/tokenizer/index.js';
 import { ClinsumError, ConfigError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Prng } from '../../util/prng.js';
 import { Progress } from '../../util/progress.js';
-import { collate, countTokens, planEpoch, type Collated, type TaskCounts } from './batching.js';
+import { planEpoch } from './batching.js';
 import {
   OPTIMIZER_FILE,
   cleanUpInterrupted,
@@ -38,10 +26,11 @@ import {
 } from './checkpoint.js';
 import { configToYaml, planDifferences, planHash, planSettings, type ReadyTrainConfig } from './config.js';
 import { loadTrainingSet, loadValidSet, type ExampleOptions, type TrainingSet, type ValidSet } from './examples.js';
-import type { ModelLoader, TrainableLM } from './lm.js';
+import type { ModelLoader } from './lm.js';
 import { MetricsFile, type TrainRow } from './metrics.js';
-import { combineLosses, microBatchLoss, sumsByTask, taskWeights, type LossSums, type StepLosses } from './objective.js';
+import { combineLosses, type StepLosses } from './objective.js';
 import { learningRate, warmupSteps, type LrSchedule } from './schedule.js';
+import { buildOptimizer, optimizerStep, precisionCompute, type StepRunner } from './step.js';
 import { isBetter, validate, type EvalResult } from './validate.js';
 
 /** A run stopped because the loss or the gradient norm was not finite. Exit status 3. */
@@ -135,14 +124,6 @@ function resolveDevice(d: string): Device {
   return d as Device;
 }
 
-/** Parameters split into AdamW groups: weight decay except where the name contains a `no_decay` pattern. */
-export function parameterGroups(model: TrainableLM, weightDecay: number, noDecay: readonly string[]): { decay: [string, Tensor][]; noDecay: [string, Tensor][] } {
-  const decay: [string, Tensor][] = [];
-  const nd: [string, Tensor][] = [];
-  for (const [n, p] of model.namedParameters()) (noDecay.some((s) => n.includes(s)) ? nd : decay).push([n, p]);
-  return { decay: weightDecay > 0 ? decay : [], noDecay: weightDecay > 0 ? nd : [...decay, ...nd] };
-}
-
 function torchRngStates(device: Device): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of device === 'cpu' ? ['cpu'] : ['cpu', device]) {
@@ -163,37 +144,12 @@ function restoreTorchRng(states: Record<string, string>, device: Device): void {
 
 const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** One micro-batch: forward, weighted loss, backward (plain or checkpointed). Returns its per-task loss sums. */
-function forwardBackward(model: TrainableLM, c: Collated, weights: TaskCounts, checkpoint: boolean, compute: <T>(fn: () => T) => T): LossSums {
-  let perToken: Tensor | undefined;
-  try {
-    compute(() =>
-      model.lossAndBackward(
-        { inputIds: c.inputIds, logitsAt: c.logitsAt },
-        (logits) => {
-          const r = microBatchLoss(logits, c, weights);
-          // The (N, V) logits are not needed by the backward pass (log-softmax keeps its own
-          // output): freeing the handle now lowers the peak by one (N, V) buffer.
-          logits.dispose();
-          perToken = keep(r.perToken);
-          return r.loss;
-        },
-        { checkpoint },
-      ),
-    );
-    return sumsByTask(perToken!, c.tasks);
-  } finally {
-    perToken?.dispose();
-  }
-}
-
 /** Trains a student as `config` says; see docs/training.md. */
 export async function train(config: ReadyTrainConfig, options: TrainOptions): Promise<TrainResult> {
   const log = options.logger ?? silentLogger;
   const c = config;
   const device = resolveDevice(c.device);
-  const bf16 = c.precision === 'bf16' || (c.precision === 'auto' && device !== 'cpu');
-  const compute = <T>(fn: () => T): T => (bf16 ? autocast(fn, { deviceType: device === 'cpu' ? 'cpu' : 'cuda', dtype: 'bfloat16' }) : fn());
+  const { compute } = precisionCompute(c.precision, device);
 
   // The run folder: refuse to mix two runs, tidy what a crash left.
   mkdirSync(c.out, { recursive: true });
@@ -240,15 +196,8 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
   }
 
   const model = options.loadModel(from?.dir ?? c.model, { device });
-  const groups = parameterGroups(model, c.optimizer.weight_decay, c.optimizer.no_decay);
-  const optimizer = new AdamW(
-    [
-      { params: groups.decay.map(([, p]) => p), weightDecay: c.optimizer.weight_decay },
-      { params: groups.noDecay.map(([, p]) => p), weightDecay: 0 },
-    ],
-    { lr: c.optimizer.lr, betas: c.optimizer.betas, eps: c.optimizer.eps },
-  );
-  const params = model.namedParameters().map(([, p]) => p);
+  const optimizer = buildOptimizer(model, c.optimizer);
+  const runner: StepRunner = { model, optimizer, gamma: c.gamma, reduction: c.loss_reduction, checkpoint: c.activation_checkpointing, maxGradNorm: c.max_grad_norm, padId, compute };
   try {
     if (from !== undefined && state !== undefined) {
       optimizer.load(join(from.dir, OPTIMIZER_FILE));
@@ -325,7 +274,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
       const t0 = performance.now();
       const batches = plan.epochs[epoch]!;
       const micro = batches.slice(pos, pos + c.batch.grad_accum);
-      const counts = countTokens(micro.flat().map((i) => data.examples[i]!));
+      const examples = micro.map((mb) => mb.map((i) => data.examples[i]!));
       let inputTokens = 0;
       let paddedTokens = 0;
       for (const mb of micro) {
@@ -336,26 +285,10 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
         }
         paddedTokens += longest * mb.length;
       }
-      const weights = taskWeights(counts, c.gamma, c.loss_reduction);
       const lr = learningRate(step, schedule);
-      optimizer.setLr(lr);
-      const sums: LossSums = { sum: 0, ext: 0 };
-      for (const mb of micro) {
-        const r = tidy(() => forwardBackward(model, collate(mb.map((i) => data.examples[i]!), padId, device), weights, c.activation_checkpointing, compute));
-        sums.sum += r.sum;
-        sums.ext += r.ext;
-        if (!Number.isFinite(r.sum + r.ext)) {
-          optimizer.zeroGrad();
-          throw new TrainingDivergedError(step + 1, `the loss is ${r.sum + r.ext} (lr ${lr.toExponential(3)})`, lastCheckpoint);
-        }
-      }
-      const gradNorm = clipGradNorm(params, c.max_grad_norm ?? Infinity);
-      if (!Number.isFinite(gradNorm)) {
-        optimizer.zeroGrad();
-        throw new TrainingDivergedError(step + 1, `the gradient norm is ${gradNorm} (lr ${lr.toExponential(3)})`, lastCheckpoint);
-      }
-      optimizer.step();
-      optimizer.zeroGrad();
+      const out = optimizerStep(runner, examples, lr);
+      if (!out.ok) throw new TrainingDivergedError(step + 1, `${out.what} (lr ${lr.toExponential(3)})`, lastCheckpoint);
+      const { sums, counts, gradNorm } = out;
       step++;
       pos += micro.length;
       if (pos >= batches.length) {
