@@ -12,10 +12,14 @@ export interface CommandEntry {
 
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'eval', summary: 'Score prediction files against references: per-language tables, paired significance tests', load: async () => (await import('./commands/eval-predictions.js')).command },
+  { name: 'eval bertscore', summary: 'BERTScore of reference–prediction pairs (bert_score semantics, local model folder), per language', load: async () => (await import('./commands/eval-bertscore.js')).command },
   { name: 'eval rouge', summary: 'ROUGE-1/2/L/Lsum of reference–prediction pairs (rouge-score semantics), per language', load: async () => (await import('./commands/eval-rouge.js')).command },
   { name: 'data stats', summary: 'per-language counts and text lengths (the paper\'s Tables 1 and 2)', load: async () => (await import('./commands/data-stats.js')).command },
   { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },
+  { name: 'serve', summary: 'OpenAI-compatible server (continuous batching) with a summarization web page at /', load: async () => (await import('./commands/serve.js')).command },
   { name: 'model pull', summary: 'download a model from the Hugging Face Hub (resumable, verified, shared cache)', load: async () => (await import('./commands/model-pull.js')).command },
   { name: 'train', summary: 'distillation fine-tuning: gamma * L_sum + (1 - gamma) * L_ext, ROUGE-selected best/, resumable', load: async () => (await import('./commands/train.js')).command },
   { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
+  { name: 'report', summary: 'One self-contained HTML report of run directories: provenance, curves, per-language tables, significance, examples', load: async () => (await import('./commands/report.js')).command },
+  { name: 'data demo', summary: 'write the built-in demo dataset: fictional case reports with summaries in en, es, fr, pt', load: async () => (await import('./commands/data-demo.js')).command },
 ]);
