@@ -10,9 +10,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTrainerState } from '../src/stages/train/index.js';
-import { REPO_ROOT, writeTinyRun } from '../src/stages/train/testing/fixture.js';
+import { writeTinyRun } from '../src/stages/train/testing/fixture.js';
+import { repoRoot } from '../src/util/shared-data.js';
 
-const bin = join(REPO_ROOT, 'bin', 'clinsum');
+const bin = join(repoRoot(), 'bin', 'clinsum');
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const run = writeTinyRun(dir, { train: 6, valid: 2 });

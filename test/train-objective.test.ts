@@ -1,6 +1,6 @@
 /**
  * The distillation objective on real reports with the real Qwen2.5 tokenizer and a tiny float64
- * student: one pass over a mixed batch equals the two-pass definition (loss and every gradient),
+ * Qwen2 student: one pass over a mixed batch equals the two-pass definition (loss and every gradient),
  * γ = 1 is plain fine-tuning, accumulation equals one big batch, and the supervised positions
  * are exactly the assistant segments.
  */
@@ -13,17 +13,19 @@ import { collate, countTokens } from '../src/stages/train/batching.js';
 import { formatAll, type ExampleOptions } from '../src/stages/train/examples.js';
 import { combineLosses, microBatchLoss, sumsByTask, taskWeights } from '../src/stages/train/objective.js';
 import type { TrainableLM } from '../src/stages/train/lm.js';
-import { openingOf, sharedData } from '../src/stages/train/testing/fixture.js';
-import { ToyLM } from '../src/stages/train/testing/toy-lm.js';
+import { TEST_STUDENT, openingOf } from '../src/stages/train/testing/fixture.js';
+import { Qwen2Student } from '../src/stages/train/qwen2.js';
+import { randomQwen2, tinyQwen2Config } from '../src/models/qwen2/index.js';
+import { multiclinsumPath } from '../src/util/shared-data.js';
 
 const tok = qwen25Tokenizer();
 const PAD = tok.padId!;
-const records: CaseRecord[] = readDataset([sharedData('multiclinsum_gs_train_en')])
+const records: CaseRecord[] = readDataset([multiclinsumPath('multiclinsum_gs_train_en')])
   .records.sort((a, b) => a.report.length - b.report.length)
   .slice(0, 4)
   .map((r) => ({ ...r, keyinfo: openingOf(r.report) }));
-const opts = (gamma: number, target = 40): ExampleOptions => ({ gamma, layout: 'paper', prompts: {}, budgets: { prompt_tokens: 160, target_tokens: target } });
-const model = ToyLM.init({ vocab_size: 151936, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 24 }, 5, { dtype: 'float64' });
+const opts = (gamma: number, target = 24): ExampleOptions => ({ gamma, layout: 'paper', prompts: {}, budgets: { prompt_tokens: 128, target_tokens: target } });
+const model = new Qwen2Student(randomQwen2(tinyQwen2Config(TEST_STUDENT), 5, 'float64'));
 
 /** Every parameter's gradient as float64 arrays; clears the gradients. */
 function takeGrads(m: TrainableLM): Float64Array[] {

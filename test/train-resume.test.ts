@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigBuilder, readTrainerState, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
+import { ConfigBuilder, loadStudent, readTrainerState, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
 import { writeTinyRun } from '../src/stages/train/testing/fixture.js';
-import { loadToyLM } from '../src/stages/train/testing/toy-lm.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-resume-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +37,7 @@ function rows(out: string): (TrainRow | EvalRow)[] {
     .map((l) => JSON.parse(l) as TrainRow | EvalRow);
 }
 
-const quiet = { loadModel: loadToyLM, progress: { silent: true } };
+const quiet = { loadModel: loadStudent, progress: { silent: true } };
 
 test('resuming after an interruption reproduces the uninterrupted run (losses to 1e-6)', async () => {
   const a = await train(config(join(dir, 'a')), quiet);

@@ -9,9 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveTensorCount } from '../src/engine/index.js';
-import { ConfigBuilder, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
+import { ConfigBuilder, loadStudent, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
 import { writeTinyRun } from '../src/stages/train/testing/fixture.js';
-import { loadToyLM } from '../src/stages/train/testing/toy-lm.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-run-'));
 const run = writeTinyRun(dir, { train: 8, valid: 3 });
@@ -38,7 +37,7 @@ test('a run: the loss falls, rows have the documented fields, best/ is the best 
       .build(),
   );
   const live: number[] = [];
-  const r = await train(c, { loadModel: loadToyLM, progress: { silent: true }, onStep: () => live.push(liveTensorCount()) });
+  const r = await train(c, { loadModel: loadStudent, progress: { silent: true }, onStep: () => live.push(liveTensorCount()) });
   assert.equal(r.status, 'completed');
   assert.equal(r.step, r.totalSteps);
   assert.ok(r.totalSteps >= 12, `${r.totalSteps} steps`);
@@ -103,18 +102,18 @@ test('keep-last prunes old checkpoints; a run folder is never reused without --r
         .set({ path: 'checkpoint.keep_last', value: 2, source: 'test' })
         .build(),
     );
-  const r = await train(build(), { loadModel: loadToyLM, progress: { silent: true } });
+  const r = await train(build(), { loadModel: loadStudent, progress: { silent: true } });
   assert.equal(r.totalSteps, 6, 'max_steps overrides the epochs');
   assert.deepEqual(readdirSync(join(out, 'checkpoints')).sort(), ['step-000004', 'step-000006']);
-  await assert.rejects(train(build(), { loadModel: loadToyLM, progress: { silent: true } }), /already holds a training run \(checkpoints up to step 6\); pass --resume/);
+  await assert.rejects(train(build(), { loadModel: loadStudent, progress: { silent: true } }), /already holds a training run \(checkpoints up to step 6\); pass --resume/);
 });
 
 test('γ < 1 without any key information is a configuration error; γ = 1 trains without it', async () => {
   const out = join(dir, 'c');
   const base = new ConfigBuilder().addFile(run.config).set({ path: 'out', value: out, source: 'test' }).set({ path: 'keyinfo', value: null, source: 'test' }).set({ path: 'max_steps', value: 2, source: 'test' });
-  await assert.rejects(train(requireInputs(base.build()), { loadModel: loadToyLM, progress: { silent: true } }), /gamma is 0\.8 but no training record has key information \(no --keyinfo file given\)/);
+  await assert.rejects(train(requireInputs(base.build()), { loadModel: loadStudent, progress: { silent: true } }), /gamma is 0\.8 but no training record has key information \(no --keyinfo file given\)/);
   const r = await train(requireInputs(base.set({ path: 'gamma', value: 1, source: 'test' }).set({ path: 'valid', value: null, source: 'test' }).build()), {
-    loadModel: loadToyLM,
+    loadModel: loadStudent,
     progress: { silent: true },
   });
   assert.equal(r.status, 'completed');

@@ -1,13 +1,9 @@
-/** The small student of the CPU benchmark, written as a Hugging Face folder. */
-import { writeQwen25TokenizerFolder } from '../../src/models/tokenizer/index.js';
-import { ToyLM } from '../../src/stages/train/testing/toy-lm.js';
+/** The small student of the CPU benchmark: a random Qwen2 (tied embeddings, as Qwen2.5-0.5B) with the real tokenizer. */
+import { initTinyQwen2 } from '../../src/models/qwen2/index.js';
 
 /** Writes the model; returns a one-line description of its shape. */
 export function writeBenchModel(dir: string, o: { hidden: number; layers: number }): string {
-  const config = { vocab_size: 151936, hidden_size: o.hidden, num_hidden_layers: o.layers, num_attention_heads: 4, intermediate_size: 3 * o.hidden };
-  const m = ToyLM.init(config, 0);
-  m.save(dir);
-  m.dispose();
-  writeQwen25TokenizerFolder(dir);
-  return `clinsum-toy decoder, hidden ${o.hidden}, ${o.layers} layers, 4 heads, MLP ${3 * o.hidden}, vocab 151936, float32`;
+  const intermediate = Math.round((o.hidden * 16) / 3);
+  initTinyQwen2(dir, { hidden: o.hidden, layers: o.layers, heads: Math.max(2, o.hidden / 64), kvHeads: Math.max(1, o.hidden / 128), intermediate, seed: 0 });
+  return `Qwen2, hidden ${o.hidden}, ${o.layers} layers, ${Math.max(2, o.hidden / 64)} heads (${Math.max(1, o.hidden / 128)} kv), MLP ${intermediate}, vocab 151936 (tied), float32`;
 }

@@ -32,7 +32,7 @@ import { readDataset } from '../../src/data/index.js';
 import { getNumThreads } from '../../src/engine/index.js';
 import { toJsonl } from '../../src/util/jsonl.js';
 import { Prng } from '../../src/util/prng.js';
-import { sharedData } from '../../src/stages/train/testing/fixture.js';
+import { multiclinsumPath } from '../../src/util/shared-data.js';
 import { writeBenchModel } from './model.js';
 import { runClinsum, runIdle, runRecipe, type SideResult } from './sides.js';
 
@@ -59,7 +59,7 @@ const records = Number(values.records);
 const rounds = Number(values.rounds);
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-bench-train-'));
 try {
-  const all = readDataset([sharedData('multiclinsum_gs_train_en')]).records;
+  const all = readDataset([multiclinsumPath('multiclinsum_gs_train_en')]).records;
   const picked = new Prng(42).shuffle([...all]).slice(0, records);
   writeFileSync(join(dir, 'train.jsonl'), toJsonl(picked.map((r) => ({ id: r.id, lang: r.lang, report: r.report, summary: r.summary }))));
   writeFileSync(join(dir, 'keyinfo.jsonl'), toJsonl(picked.map((r) => ({ id: r.id, lang: r.lang, keyinfo: r.summary }))));

@@ -1,11 +1,14 @@
 /**
  * Length-grouped batches under a token budget, and their collation into tensors.
  *
- * An epoch's plan (`planEpoch`): the example indices are shuffled with clinsum's `Prng`, cut into
- * groups of `groupSize`, each group sorted by length (longest first, ties in shuffled order), the
- * groups concatenated and packed greedily — an example joins the current batch while
- * `(batch size + 1) × longest length ≤ maxTokens` — and the batches shuffled. Every example is
- * in exactly one batch per epoch; no batch holds more than `maxTokens` padded tokens.
+ * An epoch's plan (`planEpoch`) works on units — a report's examples together (its `sum` and
+ * `ext` examples), so that a step that trains a report trains both its tasks, as the paper's
+ * per-report objective does. The units are shuffled with clinsum's `Prng`, cut into groups of
+ * `groupSize` units, each group sorted by its units' longest example (longest first, ties in
+ * shuffled order), the groups concatenated and packed greedily — a unit joins the current batch
+ * while `(examples + unit size) × longest length ≤ maxTokens` — and the batches shuffled. A unit
+ * that cannot fit the budget whole is split into single examples. Every example is in exactly
+ * one batch per epoch; no batch holds more than `maxTokens` padded tokens.
  *
  * Collation (`collate`) pads rows at the end and lists the supervised positions. **This is the
  * one place where targets are shifted**: position t of a row predicts `labels[t + 1]`, so
@@ -20,7 +23,7 @@ import type { Prng } from '../../util/prng.js';
 export interface PackOptions {
   /** Padded tokens per batch at most: batch size × longest example. */
   maxTokens: number;
-  /** Examples sorted together before packing; larger groups pad less but vary less between epochs. */
+  /** Units sorted together before packing; larger groups pad less but vary less between epochs. */
   groupSize: number;
 }
 
@@ -33,34 +36,64 @@ export function checkBudget(lengths: readonly number[], maxTokens: number, setti
   }
 }
 
-/** Greedy packing of `order` (already grouped by length) into batches under `maxTokens`. */
-export function packBatches(order: readonly number[], lengths: readonly number[], maxTokens: number): number[][] {
+/**
+ * Greedy packing of `units` (lists of example indices, already grouped by length) into batches
+ * under `maxTokens` padded tokens.
+ */
+export function packBatches(units: readonly (readonly number[])[], lengths: readonly number[], maxTokens: number): number[][] {
   const batches: number[][] = [];
   let cur: number[] = [];
   let longest = 0;
-  for (const i of order) {
-    const l = lengths[i]!;
+  for (const u of units) {
+    let l = 0;
+    for (const i of u) l = Math.max(l, lengths[i]!);
     const m = Math.max(longest, l);
-    if (cur.length > 0 && (cur.length + 1) * m > maxTokens) {
+    if (cur.length > 0 && (cur.length + u.length) * m > maxTokens) {
       batches.push(cur);
       cur = [];
       longest = 0;
     }
-    cur.push(i);
+    cur.push(...u);
     longest = Math.max(longest, l);
   }
   if (cur.length > 0) batches.push(cur);
   return batches;
 }
 
+/** The examples of each record together, in order of first appearance (the units of `planEpoch`). */
+export function unitsByRecord(ids: readonly (string | undefined)[]): number[][] {
+  const byId = new Map<string, number[]>();
+  const units: number[][] = [];
+  ids.forEach((id, i) => {
+    if (id === undefined) {
+      units.push([i]);
+      return;
+    }
+    let u = byId.get(id);
+    if (u === undefined) {
+      u = [];
+      byId.set(id, u);
+      units.push(u);
+    }
+    u.push(i);
+  });
+  return units;
+}
+
 /** One epoch's micro-batches (lists of example indices), drawn from `prng` (which advances). */
-export function planEpoch(lengths: readonly number[], o: PackOptions, prng: Prng): number[][] {
+export function planEpoch(lengths: readonly number[], units: readonly (readonly number[])[], o: PackOptions, prng: Prng): number[][] {
   checkBudget(lengths, o.maxTokens, 'batch.max_tokens');
-  const order = prng.shuffle(Array.from({ length: lengths.length }, (_, i) => i));
-  const grouped: number[] = [];
+  const fitting: number[][] = [];
+  const unitMax = (u: readonly number[]): number => u.reduce((m, i) => Math.max(m, lengths[i]!), 0);
+  for (const u of units) {
+    if (u.length * unitMax(u) <= o.maxTokens) fitting.push([...u]);
+    else for (const i of u) fitting.push([i]);
+  }
+  const order = prng.shuffle(fitting);
+  const grouped: number[][] = [];
   for (let s = 0; s < order.length; s += o.groupSize) {
     const g = order.slice(s, s + o.groupSize);
-    g.sort((a, b) => lengths[b]! - lengths[a]!); // stable: ties keep the shuffled order
+    g.sort((a, b) => unitMax(b) - unitMax(a)); // stable: ties keep the shuffled order
     grouped.push(...g);
   }
   return prng.shuffle(packBatches(grouped, lengths, o.maxTokens));
@@ -70,7 +103,7 @@ export function planEpoch(lengths: readonly number[], o: PackOptions, prng: Prng
 export function planSorted(lengths: readonly number[], maxTokens: number, setting: string): number[][] {
   checkBudget(lengths, maxTokens, setting);
   const order = Array.from({ length: lengths.length }, (_, i) => i).sort((a, b) => lengths[b]! - lengths[a]! || a - b);
-  return packBatches(order, lengths, maxTokens);
+  return packBatches(order.map((i) => [i]), lengths, maxTokens);
 }
 
 /** Supervised tokens per task in a set of examples (`labelCount`: the N_sum / N_ext of a step). */

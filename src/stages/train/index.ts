@@ -16,7 +16,7 @@ export {
 export type { TrainConfig, ReadyTrainConfig, ConfigOverride, EvalMetric } from './config.js';
 export { learningRate, warmupSteps } from './schedule.js';
 export type { LrSchedule } from './schedule.js';
-export { planEpoch, planSorted, packBatches, collate, countTokens } from './batching.js';
+export { planEpoch, planSorted, packBatches, unitsByRecord, collate, countTokens } from './batching.js';
 export type { Collated, PackOptions, TaskCounts } from './batching.js';
 export { taskWeights, microBatchLoss, combineLosses, sumsByTask } from './objective.js';
 export type { LossReduction, LossSums, StepLosses } from './objective.js';

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../../util/errors.js';
 import type { ModelLoader } from './lm.js';
-import { loadToyLM } from './testing/toy-lm.js';
+import { loadQwen2Student } from './qwen2.js';
 
 export const STUDENT_LOADERS: Readonly<Record<string, ModelLoader>> = Object.freeze({
-  'clinsum-toy': loadToyLM,
+  qwen2: loadQwen2Student,
 });
 
 /** The `model_type` of a model folder. */

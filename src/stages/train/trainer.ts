@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../../util/fs.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Prng } from '../../util/prng.js';
 import { Progress } from '../../util/progress.js';
-import { planEpoch } from './batching.js';
+import { planEpoch, unitsByRecord } from './batching.js';
 import {
   OPTIMIZER_FILE,
   cleanUpInterrupted,
@@ -102,13 +102,13 @@ export interface TrainingPlan {
  * Plans `epochs` epochs — or, when `max_steps` is set, as many epochs as its steps need (like
  * Hugging Face's `max_steps`, which overrides the epoch count).
  */
-export function planTraining(lengths: readonly number[], c: ReadyTrainConfig): TrainingPlan {
+export function planTraining(lengths: readonly number[], units: readonly (readonly number[])[], c: ReadyTrainConfig): TrainingPlan {
   const prng = new Prng(c.seed);
   const plan: TrainingPlan = { epochs: [], rngAtEpoch: [], stepsPerEpoch: [], totalSteps: 0 };
   let steps = 0;
   for (let e = 0; c.max_steps === null ? e < c.epochs : steps < c.max_steps; e++) {
     plan.rngAtEpoch.push(prng.getState());
-    const batches = planEpoch(lengths, { maxTokens: c.batch.max_tokens, groupSize: c.batch.group_size }, prng);
+    const batches = planEpoch(lengths, units, { maxTokens: c.batch.max_tokens, groupSize: c.batch.group_size }, prng);
     plan.epochs.push(batches);
     const n = Math.ceil(batches.length / c.batch.grad_accum);
     plan.stepsPerEpoch.push(n);
@@ -173,7 +173,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
   const valid: ValidSet | undefined = c.valid === null ? undefined : loadValidSet(c.valid, c.keyinfo, tok, exOpts, c.eval.max_examples);
   if (valid === undefined) log.warn('no valid split: no evaluation, no best/ (set `valid`)');
   const lengths = data.examples.map((e) => e.inputIds.length);
-  const plan = planTraining(lengths, c);
+  const plan = planTraining(lengths, unitsByRecord(data.examples.map((e) => e.id)), c);
   const total = plan.totalSteps;
   const hash = planHash(c);
   const dataIds = { train: data.sources.train, keyinfo: data.sources.keyinfo, examples: data.examples.length };

@@ -1,23 +1,19 @@
 /**
  * A tiny training run for tests and benchmarks: the shortest real MultiClinSum reports as
  * train/valid splits, key information made from each report's opening (a stand-in for the
- * teacher's answer), and a tiny random student with the real Qwen2.5 tokenizer. Everything is
+ * teacher's answer), and a tiny random Qwen2 student with the real Qwen2.5 tokenizer
+ * (`initTinyQwen2`, as `clinsum model init-tiny`). Everything is
  * written under a temporary folder; nothing of the reports enters the repository.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { readDataset, type CaseRecord } from '../../../data/index.js';
-import { writeQwen25TokenizerFolder } from '../../../models/tokenizer/index.js';
+import { initTinyQwen2, type TinyQwen2Options } from '../../../models/qwen2/index.js';
 import { toJsonl } from '../../../util/jsonl.js';
-import { ToyLM, type ToyConfig } from './toy-lm.js';
+import { multiclinsumPath } from '../../../util/shared-data.js';
 
-/** The repository root (this file is compiled to dist/src/stages/train/testing/). */
-export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), '../../../../../..');
-
-export function sharedData(name: string): string {
-  return resolve(REPO_ROOT, '..', 'shared', 'data', 'multiclinsum', name);
-}
+/** The tiny student of the trainer's tests: Qwen2 with the real Qwen2.5 tokenizer and vocabulary. */
+export const TEST_STUDENT: Readonly<TinyQwen2Options> = Object.freeze({ layers: 2, hidden: 32, heads: 4, kvHeads: 2, intermediate: 64 });
 
 export interface TinyRun {
   model: string;
@@ -33,7 +29,7 @@ export interface TinyRunOptions {
   train?: number;
   valid?: number;
   seed?: number;
-  model?: Partial<ToyConfig>;
+  model?: TinyQwen2Options;
   /** Records without key information (the last N training records). */
   withoutKeyinfo?: number;
 }
@@ -48,7 +44,7 @@ export function writeTinyRun(dir: string, o: TinyRunOptions = {}): TinyRun {
   const nTrain = o.train ?? 8;
   const nValid = o.valid ?? 2;
   mkdirSync(dir, { recursive: true });
-  const all = readDataset([sharedData('multiclinsum_gs_train_en')]).records;
+  const all = readDataset([multiclinsumPath('multiclinsum_gs_train_en')]).records;
   const shortest = [...all].sort((a, b) => a.report.length - b.report.length || (a.id < b.id ? -1 : 1)).slice(0, nTrain + nValid);
   const train = shortest.slice(0, nTrain);
   const valid = shortest.slice(nTrain);
@@ -58,11 +54,7 @@ export function writeTinyRun(dir: string, o: TinyRunOptions = {}): TinyRun {
   writeFileSync(paths.valid, toJsonl(valid.map(row)));
   const withKeyinfo = train.slice(0, train.length - (o.withoutKeyinfo ?? 0));
   writeFileSync(paths.keyinfo, toJsonl(withKeyinfo.map((r) => ({ id: r.id, lang: r.lang, keyinfo: openingOf(r.report) }))));
-  const config: ToyConfig = { vocab_size: 151936, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, ...o.model };
-  const m = ToyLM.init(config, o.seed ?? 1);
-  m.save(paths.model);
-  m.dispose();
-  writeQwen25TokenizerFolder(paths.model);
+  initTinyQwen2(paths.model, { ...TEST_STUDENT, seed: o.seed ?? 1, ...o.model });
   writeFileSync(
     paths.config,
     [
