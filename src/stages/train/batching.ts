@@ -16,7 +16,7 @@
  * label. The model returns logits only there; the loss never shifts again.
  */
 import { tensor, type Device, type Tensor } from '../../engine/index.js';
-import { IGNORE_INDEX, type FormattedExample, type Task } from '../../data/index.js';
+import { IGNORE_INDEX, type FormattedExample, type Task } from '../../data/format.js';
 import { ConfigError } from '../../util/errors.js';
 import type { Prng } from '../../util/prng.js';
 

@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../../util/errors.js';
 import { ConfigBuilder, parseSetOverride, planHash, requireInputs } from './config.js';
+import { PAPER_OPTIMIZER } from './step.js';
 
 test('the defaults file holds the paper\'s settings', () => {
   const c = new ConfigBuilder().build();
   assert.equal(c.gamma, 0.8);
   assert.deepEqual(c.optimizer, { lr: 1e-5, weight_decay: 0.01, betas: [0.9, 0.999], eps: 1e-8, no_decay: ['norm', 'bias'] });
+  assert.deepEqual(c.optimizer, PAPER_OPTIMIZER, 'the constant the GPU benchmark uses');
   assert.deepEqual(c.schedule, { kind: 'cosine', warmup_ratio: 0.03, min_lr_ratio: 0 });
   assert.equal(c.max_grad_norm, 1);
   assert.equal(c.epochs, 3);

@@ -28,4 +28,5 @@ export { listCheckpoints, readTrainerState, stepDirName, STATE_FILE, OPTIMIZER_F
 export type { TrainerState, CheckpointRef, BestInfo } from './checkpoint.js';
 export type { TrainRow, EvalRow, MetricsRow } from './metrics.js';
 export { loadStudent, modelType, STUDENT_LOADERS } from './models.js';
+export { Qwen2Student, loadQwen2Student } from './qwen2.js';
 export type { TrainableLM, ModelLoader, LmBatch, GenerateOptions } from './lm.js';

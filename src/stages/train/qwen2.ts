@@ -6,7 +6,8 @@
  */
 import type { Device, Tensor } from '../../engine/index.js';
 import { generate } from '../../models/generation/index.js';
-import { loadQwen2, saveQwen2, type LoadedQwen2, type Qwen2ForCausalLM } from '../../models/qwen2/index.js';
+import { loadQwen2, saveQwen2, type LoadedQwen2 } from '../../models/qwen2/folder.js';
+import type { Qwen2ForCausalLM } from '../../models/qwen2/model.js';
 import type { GenerateOptions, LmBatch, TrainableLM } from './lm.js';
 
 export class Qwen2Student implements TrainableLM {

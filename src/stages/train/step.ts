@@ -5,7 +5,7 @@
  * update, zero the gradients.
  */
 import { AdamW, autocast, clipGradNorm, keep, tidy, type Device, type Tensor } from '../../engine/index.js';
-import type { FormattedExample } from '../../data/index.js';
+import type { FormattedExample } from '../../data/format.js';
 import { collate, countTokens, type Collated, type TaskCounts } from './batching.js';
 import type { TrainConfig } from './config.js';
 import type { TrainableLM } from './lm.js';
@@ -21,6 +21,9 @@ export function precisionCompute(precision: TrainConfig['precision'], device: De
   return { bf16, compute: <T>(fn: () => T): T => (bf16 ? autocast(fn, { deviceType, dtype: 'bfloat16' }) : fn()) };
 }
 
+/** The paper's AdamW settings (`optimizer` of configs/train.default.yaml; a test keeps them equal). */
+export const PAPER_OPTIMIZER: Readonly<TrainConfig['optimizer']> = Object.freeze({ lr: 1e-5, weight_decay: 0.01, betas: [0.9, 0.999] as [number, number], eps: 1e-8, no_decay: ['norm', 'bias'] });
+
 /** Parameters split into AdamW groups: weight decay except where the name contains a `no_decay` pattern. */
 export function parameterGroups(model: TrainableLM, weightDecay: number, noDecay: readonly string[]): { decay: [string, Tensor][]; noDecay: [string, Tensor][] } {
   const decay: [string, Tensor][] = [];
@@ -30,7 +33,7 @@ export function parameterGroups(model: TrainableLM, weightDecay: number, noDecay
 }
 
 /** AdamW over the model's parameters in two groups (with and without weight decay). */
-export function buildOptimizer(model: TrainableLM, o: TrainConfig['optimizer']): AdamW {
+export function buildOptimizer(model: TrainableLM, o: Readonly<TrainConfig['optimizer']>): AdamW {
   const g = parameterGroups(model, o.weight_decay, o.no_decay);
   return new AdamW(
     [
