@@ -1,7 +1,8 @@
 /**
- * Exact resume: a run stopped after step 5 (with rows written after its checkpoint, as a crash
- * would leave them, and a half-written checkpoint folder) and resumed gives the same losses,
- * learning rates, gradient norms and evaluations as the uninterrupted run.
+ * Exact resume: a run stopped after step 4 — an evaluation step, whose evaluation the stop skips
+ * and the resume runs — with rows written after its checkpoint (as a crash would leave them) and
+ * a half-written checkpoint folder, resumed, gives the same losses, learning rates, gradient
+ * norms, evaluations and weights as the uninterrupted run.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,16 +46,17 @@ test('resuming after an interruption reproduces the uninterrupted run (losses to
 
   const outB = join(dir, 'b');
   const stop = new AbortController();
-  const b1 = await train(config(outB), { ...quiet, signal: stop.signal, onStep: (s) => s.step === 5 && stop.abort() });
+  const b1 = await train(config(outB), { ...quiet, signal: stop.signal, onStep: (s) => s.step === 4 && stop.abort() });
   assert.equal(b1.status, 'interrupted');
-  assert.equal(b1.step, 5);
-  const state = readTrainerState(join(outB, 'checkpoints', 'step-000005'));
+  assert.equal(b1.step, 4);
+  const state = readTrainerState(join(outB, 'checkpoints', 'step-000004'));
   assert.equal(state.reason, 'interrupt');
-  assert.equal(state.step, 5);
+  assert.equal(state.step, 4);
+  assert.ok(!readFileSync(join(outB, 'metrics.jsonl'), 'utf8').includes('"eval"'), 'the stop skipped the evaluation of step 4');
   assert.ok(state.epoch > 0 || state.batch > 0);
 
   // What a crash after the checkpoint leaves: rows of later steps, a torn line, a temporary folder.
-  appendFileSync(join(outB, 'metrics.jsonl'), '{"step":6,"epoch":1,"loss":99}\n{"step":7,"eval":{"loss":1}}\n{"step":8,"lo');
+  appendFileSync(join(outB, 'metrics.jsonl'), '{"step":5,"epoch":1,"loss":99}\n{"step":6,"eval":{"loss":1}}\n{"step":7,"lo');
   mkdirSync(join(outB, 'checkpoints', '.step-000008.tmp-999'), { recursive: true });
 
   await assert.rejects(train(config(outB, 2e-2), { ...quiet, resume: true }), /was trained with other settings \(optimizer differ\)/);

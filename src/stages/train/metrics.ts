@@ -58,6 +58,12 @@ export class MetricsFile {
     appendJsonl(this.file, [row]);
   }
 
+  /** Whether an evaluation row of `step` was written. */
+  hasEvalAt(step: number): boolean {
+    if (!existsSync(this.file)) return false;
+    return readJsonlTolerant(this.file, anyRow).rows.some((r) => r.value.step === step && 'eval' in r.value);
+  }
+
   /** Whether the file exists and has rows (a run already wrote here). */
   hasRows(): boolean {
     if (!existsSync(this.file)) return false;

@@ -270,6 +270,12 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     };
 
     let interrupted = options.signal?.aborted === true;
+    // An interrupt that fell on an evaluation step skipped that evaluation: run it now, so the
+    // resumed run logs the same evaluations (and the same best/) as an uninterrupted one.
+    if (state !== undefined && !interrupted && step > 0 && (step === total || (evalEvery !== null && step % evalEvery === 0)) && !metrics.hasEvalAt(step)) {
+      if ((await evaluate()) !== undefined) snapshot(step === total ? 'end' : 'eval');
+      interrupted = options.signal?.aborted === true;
+    }
     while (step < total && !interrupted) {
       const t0 = performance.now();
       const batches = plan.epochs[epoch]!;
