@@ -6,7 +6,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigBuilder, loadStudent, readTrainerState, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
@@ -60,7 +60,9 @@ test('resuming after an interruption reproduces the uninterrupted run (losses to
   mkdirSync(join(outB, 'checkpoints', '.step-000008.tmp-999'), { recursive: true });
 
   await assert.rejects(train(config(outB, 2e-2), { ...quiet, resume: true }), /was trained with other settings \(optimizer differ\)/);
-  const b2 = await train(config(outB), { ...quiet, resume: true });
+  // The source model folder may be gone: the resume reads the model and tokenizer from the checkpoint.
+  renameSync(run.model, `${run.model}.moved`);
+  const b2 = await train(config(outB), { ...quiet, resume: true }).finally(() => renameSync(`${run.model}.moved`, run.model));
   assert.equal(b2.status, 'completed');
   assert.equal(b2.step, 9);
   assert.ok(!readdirSync(join(outB, 'checkpoints')).some((n) => n.startsWith('.')), 'temporary folders are cleaned up');
@@ -87,4 +89,7 @@ test('resuming after an interruption reproduces the uninterrupted run (losses to
     'the same final weights, bit for bit',
   );
   assert.ok(existsSync(join(outB, 'best', 'clinsum-best.json')));
+  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'config.json']) {
+    assert.ok(existsSync(join(outB, 'checkpoints', 'step-000009', f)), `the last checkpoint has ${f}`);
+  }
 });

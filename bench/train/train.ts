@@ -33,8 +33,10 @@ import { getNumThreads } from '../../src/engine/index.js';
 import { toJsonl } from '../../src/util/jsonl.js';
 import { Prng } from '../../src/util/prng.js';
 import { multiclinsumPath } from '../../src/util/shared-data.js';
-import { writeBenchModel } from './model.js';
-import { runClinsum, runIdle, runRecipe, type SideResult } from './sides.js';
+import { loadTokenizer } from '../../src/models/tokenizer/index.js';
+import { ConfigBuilder, loadTrainingSet, planEpoch, unitsByRecord } from '../../src/stages/train/index.js';
+import { QWEN25_05B, benchShape, describe, epochFlops, writeBenchModel, type Shape } from './model.js';
+import { RECIPE_LENGTH, runClinsum, runIdle, runRecipe, type SideResult } from './sides.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +65,9 @@ try {
   const picked = new Prng(42).shuffle([...all]).slice(0, records);
   writeFileSync(join(dir, 'train.jsonl'), toJsonl(picked.map((r) => ({ id: r.id, lang: r.lang, report: r.report, summary: r.summary }))));
   writeFileSync(join(dir, 'keyinfo.jsonl'), toJsonl(picked.map((r) => ({ id: r.id, lang: r.lang, keyinfo: r.summary }))));
-  const shape = writeBenchModel(join(dir, 'model'), { hidden: Number(values.hidden), layers: Number(values.layers) });
+  const shapeOf = benchShape(Number(values.hidden), Number(values.layers));
+  writeBenchModel(join(dir, 'model'), shapeOf);
+  const shape = describe(shapeOf);
 
   const self = fileURLToPath(import.meta.url);
   const child = (side: string): string => {
@@ -93,9 +97,28 @@ try {
   });
   const c = best(results.clinsum);
   const p = best(results.recipe);
+
+  // The work each side must do per epoch, counted: clinsum's batches (an epoch's real plan: rows
+  // padded to their batch's longest example) with the head at the supervised positions; the
+  // recipe's rows of 3078 tokens with the head everywhere. On the timed reports and on all 592.
+  const d = new ConfigBuilder().build();
+  const tok = loadTokenizer(join(dir, 'model'));
+  const workRatio = (file: string, keyinfo: string, s: Shape): number => {
+    const exs = loadTrainingSet(file, keyinfo, tok, { gamma: d.gamma, layout: d.layout, prompts: d.prompts, budgets: d.budgets }).examples;
+    const lengths = exs.map((e) => e.inputIds.length);
+    const plan = planEpoch(lengths, unitsByRecord(exs.map((e) => e.id)), { maxTokens: d.batch.max_tokens, groupSize: d.batch.group_size }, new Prng(d.seed));
+    const supervised = exs.reduce((n, e) => n + e.labelCount, 0);
+    const ours = epochFlops(s, plan.map((b) => ({ rows: b.length, length: Math.max(...b.map((i) => lengths[i]!)) })), supervised);
+    const recipe = epochFlops(s, exs.map(() => ({ rows: 1, length: RECIPE_LENGTH })), exs.length * RECIPE_LENGTH);
+    return recipe / ours;
+  };
+  writeFileSync(join(dir, 'all.jsonl'), toJsonl(all.map((r) => ({ id: r.id, lang: r.lang, report: r.report, summary: r.summary }))));
+  writeFileSync(join(dir, 'all-keyinfo.jsonl'), toJsonl(all.map((r) => ({ id: r.id, lang: r.lang, keyinfo: r.summary }))));
+  const timedWork = (s: Shape) => workRatio(join(dir, 'train.jsonl'), join(dir, 'keyinfo.jsonl'), s);
+  const allWork = (s: Shape) => workRatio(join(dir, 'all.jsonl'), join(dir, 'all-keyinfo.jsonl'), s);
   const row = (name: string, a: string, b: string, ratio: string) => `| ${name} | ${a} | ${b} | ${ratio} |`;
   const lines = [
-    `model: ${shape}; ${records} reports (${c.useful} supervised tokens per epoch); libtorch threads ${getNumThreads()}`,
+    `model: ${shape}; ${records} reports; ${c.useful} / ${p.useful} supervised tokens timed; libtorch threads ${getNumThreads()}`,
     '',
     '| figure | clinsum | recipe (pad 3078, batch 1, 2 passes) | ratio |',
     '| --- | --- | --- | --- |',
@@ -104,8 +127,9 @@ try {
     row('peak RSS, MiB', c.rss.toFixed(0), p.rss.toFixed(0), `${(c.rss / p.rss).toFixed(2)}×`),
     row(`peak RSS above loading (${idle.toFixed(0)} MiB), MiB`, c.growth.toFixed(0), p.growth.toFixed(0), `${(c.growth / p.growth).toFixed(2)}×`),
     row('optimizer steps (timed)', String(c.steps), String(p.steps), ''),
-    row('input tokens incl. padding (timed)', String(c.padded), String(p.padded), `${(c.padded / p.padded).toFixed(2)}×`),
+    row('real / padded input tokens', (c.input / c.padded).toFixed(3), (p.input / p.padded).toFixed(3), ''),
     '',
+    `work per epoch, recipe / clinsum (FLOPs counted): ${timedWork(shapeOf).toFixed(2)}× for this model on these reports; for the Qwen2.5-0.5B shape ${timedWork(QWEN25_05B).toFixed(2)}× on these reports, ${allWork(QWEN25_05B).toFixed(2)}× on all ${all.length}`,
     `target: useful tokens/s ≥ 3× the recipe — ${c.cpu / p.cpu >= 3 ? 'met' : 'NOT met'} (${(c.cpu / p.cpu).toFixed(2)}×)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

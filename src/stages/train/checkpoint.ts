@@ -10,7 +10,7 @@
  * next start). `best/` is replaced the same way (the old one is renamed aside first and put
  * back if the process dies between the two renames).
  */
-import { copyFileSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdamW } from '../../engine/index.js';
 import { InputError } from '../../util/errors.js';
@@ -105,21 +105,29 @@ export function readTrainerState(dir: string): TrainerState {
   return parseWith(trainerStateSchema, json, { file }, 'the checkpoint was not written by this version of clinsum train');
 }
 
-function carryFiles(from: string, to: string): void {
-  for (const f of CARRIED_FILES) {
-    const src = join(from, f);
-    if (existsSync(src) && !existsSync(join(to, f))) copyFileSync(src, join(to, f));
-  }
+/** Files carried into every saved folder, read once at the start (the source may be pruned or moved later). */
+export type CarriedFiles = ReadonlyMap<string, Uint8Array>;
+
+/** Reads the tokenizer and generation files of a model folder (those it has). */
+export function readCarriedFiles(dir: string): CarriedFiles {
+  const out = new Map<string, Uint8Array>();
+  for (const f of CARRIED_FILES) if (existsSync(join(dir, f))) out.set(f, readFileSync(join(dir, f)));
+  return out;
+}
+
+/** Writes the carried files the model's own save did not write. */
+function carryFiles(files: CarriedFiles, to: string): void {
+  for (const [f, bytes] of files) if (!existsSync(join(to, f))) writeFileSync(join(to, f), bytes);
 }
 
 /** Writes `checkpoints/step-NNNNNN/` atomically and returns its path. */
-export function writeCheckpoint(out: string, model: TrainableLM, optimizer: AdamW, state: TrainerState, sourceModelDir: string): string {
+export function writeCheckpoint(out: string, model: TrainableLM, optimizer: AdamW, state: TrainerState, carried: CarriedFiles): string {
   const ckpts = join(out, 'checkpoints');
   const final = join(ckpts, stepDirName(state.step));
   const tmp = join(ckpts, `.${stepDirName(state.step)}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   model.save(tmp);
-  carryFiles(sourceModelDir, tmp);
+  carryFiles(carried, tmp);
   optimizer.save(join(tmp, OPTIMIZER_FILE));
   writeJsonAtomic(join(tmp, STATE_FILE), state);
   fsyncDir(tmp);
@@ -150,13 +158,13 @@ export interface BestInfo {
 }
 
 /** Replaces `OUT/best/` with the model as it is now (a Hugging Face folder plus `clinsum-best.json`). */
-export function writeBest(out: string, model: TrainableLM, info: BestInfo, sourceModelDir: string): string {
+export function writeBest(out: string, model: TrainableLM, info: BestInfo, carried: CarriedFiles): string {
   const best = join(out, 'best');
   const tmp = join(out, `.best.tmp-${process.pid}`);
   const aside = join(out, '.best.old');
   rmSync(tmp, { recursive: true, force: true });
   model.save(tmp);
-  carryFiles(sourceModelDir, tmp);
+  carryFiles(carried, tmp);
   writeJsonAtomic(join(tmp, BEST_INFO_FILE), info);
   fsyncDir(tmp);
   if (existsSync(best)) {

@@ -80,6 +80,7 @@ test('the plan hash ignores reporting settings and changes with the optimization
   const base = new ConfigBuilder().build();
   const h = planHash(base);
   assert.equal(planHash(new ConfigBuilder().set({ path: 'eval.every', value: 10, source: 't' }).set({ path: 'checkpoint.keep_last', value: 9, source: 't' }).build()), h);
+  assert.equal(planHash(new ConfigBuilder().set({ path: 'train', value: '/moved/train.jsonl', source: 't' }).set({ path: 'model', value: '/x', source: 't' }).build()), h, 'paths may move (the data is checked by hash)');
   assert.notEqual(planHash(new ConfigBuilder().set({ path: 'optimizer.lr', value: 2e-5, source: 't' }).build()), h);
   assert.notEqual(planHash(new ConfigBuilder().set({ path: 'batch.max_tokens', value: 4096, source: 't' }).build()), h);
 });

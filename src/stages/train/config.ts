@@ -76,9 +76,11 @@ const PATH_FIELDS = ['model', 'train', 'valid', 'keyinfo', 'out'] as const;
 
 /**
  * Settings that may differ between a run and its resume: they change when and how results are
- * reported, not the sequence of updates. Everything else must match (see `planHash`).
+ * reported, or where files are, not the sequence of updates (the training data is checked by
+ * its hash instead of its path; the model comes from the checkpoint). Everything else must match
+ * (see `planHash`).
  */
-const RESUMABLE_CHANGES = new Set(['eval', 'checkpoint', 'log_every', 'device', 'out', 'model']);
+const RESUMABLE_CHANGES = new Set(['eval', 'checkpoint', 'log_every', 'device', 'out', 'model', 'train', 'valid', 'keyinfo']);
 
 /** Where the defaults file sits: `configs/train.default.yaml` at the package root. */
 export function defaultConfigPath(): string {

@@ -18,6 +18,7 @@ import {
   OPTIMIZER_FILE,
   cleanUpInterrupted,
   listCheckpoints,
+  readCarriedFiles,
   pruneCheckpoints,
   readTrainerState,
   writeBest,
@@ -163,7 +164,10 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
   if (options.resume && from === undefined) log.warn(`--resume: no checkpoint in ${join(c.out, 'checkpoints')}; starting from step 0`);
 
   // Data.
-  const tok: Tokenizer = loadTokenizer(c.model);
+  // On resume the checkpoint is the source: it holds the tokenizer files, the model folder may be gone.
+  const source = from?.dir ?? c.model;
+  const tok: Tokenizer = loadTokenizer(source);
+  const carried = readCarriedFiles(source);
   const padId = tok.padId ?? tok.eosId;
   const exOpts: ExampleOptions = { gamma: c.gamma, layout: c.layout, prompts: c.prompts, budgets: c.budgets };
   const data: TrainingSet = loadTrainingSet(c.train, c.keyinfo, tok, exOpts);
@@ -195,7 +199,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     }
   }
 
-  const model = options.loadModel(from?.dir ?? c.model, { device });
+  const model = options.loadModel(source, { device });
   const optimizer = buildOptimizer(model, c.optimizer);
   const runner: StepRunner = { model, optimizer, gamma: c.gamma, reduction: c.loss_reduction, checkpoint: c.activation_checkpointing, maxGradNorm: c.max_grad_norm, padId, compute };
   try {
@@ -238,7 +242,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
         time: new Date().toISOString(),
         train_seconds: trainSeconds,
       };
-      lastCheckpoint = writeCheckpoint(c.out, model, optimizer, st, c.model);
+      lastCheckpoint = writeCheckpoint(c.out, model, optimizer, st, carried);
       pruneCheckpoints(c.out, c.checkpoint.keep_last);
       log.debug(`checkpoint ${lastCheckpoint}`);
     };
@@ -262,7 +266,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
       const isBest = isBetter(c.eval.metric, r.score, best?.score);
       if (isBest) {
         best = { step, metric: r.metric, score: r.score };
-        writeBest(c.out, model, { step, metric: r.metric, score: r.score, eval: { ...r } }, c.model);
+        writeBest(c.out, model, { step, metric: r.metric, score: r.score, eval: { ...r } }, carried);
       }
       metrics.append({ step, eval: { ...r, best: isBest } });
       log.info(`eval at step ${step}: ${r.metric} ${r.score.toFixed(4)}${isBest ? ' (best)' : ''}, loss ${r.loss.toFixed(4)}`);
