@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },
   { name: 'model init-tiny', summary: 'write a small random-weight Qwen2 (Hugging Face layout, Qwen2.5 tokenizer) for tests and demos', load: async () => (await import('./commands/model-init-tiny.js')).command },
   { name: 'model info', summary: 'configuration, parameter count, dtype and file sizes of a model folder', load: async () => (await import('./commands/model-info.js')).command },
+  { name: 'model gguf', summary: 'write a Qwen2 model folder as a GGUF file for llama.cpp', load: async () => (await import('./commands/model-gguf.js')).command },
   { name: 'generate', summary: 'summarize reports with a model: batched KV-cache generation, resumable JSONL output', load: async () => (await import('./commands/generate.js')).command },
   { name: 'model pull', summary: 'download a model from the Hugging Face Hub (resumable, verified, shared cache)', load: async () => (await import('./commands/model-pull.js')).command },
   { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
