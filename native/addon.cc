@@ -539,6 +539,9 @@ void registerCore(Napi::Env env, Napi::Object exports) {
     at::Tensor& t = a.t(0);
     auto g = a.optT(1);
     if (g) {
+      TORCH_CHECK(g->sizes() == t.sizes(), "assigned grad has shape ", g->sizes(), " but the tensor has shape ", t.sizes());
+      TORCH_CHECK(g->scalar_type() == t.scalar_type(), "assigned grad has dtype ", g->scalar_type(), " but the tensor has dtype ", t.scalar_type());
+      TORCH_CHECK(g->device() == t.device(), "assigned grad is on ", g->device(), " but the tensor is on ", t.device());
       t.mutable_grad() = *g;
     } else {
       t.mutable_grad().reset();

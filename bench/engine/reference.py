@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """The PyTorch side of bench/engine: the same work as engine.ts, timed the same way.
 
-Prints one JSON object: {"torch": version, "threads": n, "addUs": ..., "matmulGflops": ...,
-"stepMs": ..., "bf16Tflops": ... (cuda only)}. Run by engine.ts; usable alone:
+engine.ts runs it with --serve: it prints {"torch": version, "threads": n} and then answers
+each line naming a figure (add, matmul, step, bf16) with {"value": ...}, so that the two sides
+can alternate figure by figure. Alone it prints every figure once:
     /usr/bin/python3 bench/engine/reference.py --threads 1 --device cpu
 """
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -113,15 +115,26 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--add-iters", type=int, default=200000)
     ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--serve", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": args.device}
-    out["addUs"] = tiny_add_us(args.add_iters, args.device)
-    out["matmulGflops"] = matmul_flops(1024, torch.float32, args.device, 10 if args.device == "cpu" else 50) / 1e9
-    out["stepMs"] = train_step_ms(args.device, args.steps)
-    if args.device.startswith("cuda"):
-        out["bf16Tflops"] = matmul_flops(8192, torch.bfloat16, args.device, 20) / 1e12
-    print(json.dumps(out))
+    figures = {
+        "add": lambda: tiny_add_us(args.add_iters, args.device),
+        "matmul": lambda: matmul_flops(1024, torch.float32, args.device, 10 if args.device == "cpu" else 50) / 1e9,
+        "step": lambda: train_step_ms(args.device, args.steps),
+        "bf16": lambda: matmul_flops(8192, torch.bfloat16, args.device, 20) / 1e12,
+    }
+    head = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": args.device}
+    if not args.serve:
+        names = ["add", "matmul", "step"] + (["bf16"] if args.device.startswith("cuda") else [])
+        print(json.dumps({**head, **{n: figures[n]() for n in names}}))
+        return
+    print(json.dumps(head), flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        if not name:
+            continue
+        print(json.dumps({"value": figures[name]()}), flush=True)
 
 
 if __name__ == "__main__":

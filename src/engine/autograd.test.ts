@@ -8,6 +8,7 @@ import {
   checkpointedBackward,
   crossEntropy,
   dropout,
+  einsum,
   embedding,
   enableGrad,
   gradcheck,
@@ -74,6 +75,23 @@ const unaryCases: [string, (x: Tensor) => Tensor, boolean?][] = [
   ['pad', (x) => x.pad([1, 2], 0.5)],
   ['split/chunk/unbind', (x) => stack([...x.split(2, 1), ...x.chunk(2, 1)], 0).sum(0).add(x.unbind(0)[1]!.sum())],
   ['maskedFill', (x) => x.maskedFill(x.gt(0.2), 0.1)],
+  ['log1p', (x) => x.log1p(), true],
+  ['expm1', (x) => x.expm1()],
+  ['erf', (x) => x.erf()],
+  ['relu', (x) => x.relu()],
+  ['prod', (x) => x.prod(1)],
+  ['min all', (x) => x.min()],
+  ['minDim values', (x) => x.minDim(0).values],
+  ['amin', (x) => x.amin([0, 1])],
+  ['std', (x) => x.std(0, false)],
+  ['cumprod', (x) => x.cumprod(1)],
+  ['sort values', (x) => x.sort(1, true).values],
+  ['view/flatten/unflatten', (x) => x.view([2, 6]).flatten().unflatten(0, [6, 2])],
+  ['maskedSelect', (x) => x.maskedSelect(x.gt(0))],
+  ['dropout (fixed seed)', (x) => {
+    manualSeed(5);
+    return dropout(x, 0.3, true);
+  }],
 ];
 
 for (const [name, fn, positive] of unaryCases) {
@@ -103,6 +121,7 @@ test('gradients of matmul, mm, bmm, linear, outer match', () => {
     gradcheck((x, y) => x.bmm(y), [f64([2, 3, 4]), f64([2, 4, 2])]);
     gradcheck((x, w, b) => linear(x, w, b), [f64([2, 3]), f64([4, 3]), f64([4])]);
     gradcheck((x, y) => x.outer(y), [f64([3]), f64([2])]);
+    gradcheck((x, y) => einsum('bij,bjk->bik', x, y), [f64([2, 3, 4]), f64([2, 4, 2])]);
   });
 });
 
@@ -113,6 +132,8 @@ test('gradients of indexSelect, gather, embedding and scatterAdd match', () => {
     gradcheck((w) => w.gather(1, tensor([[1, 0], [3, 3], [0, 2]], { dtype: 'int64', device })), [f64([3, 4])]);
     gradcheck((w) => embedding(w, tensor([[1, 2], [2, 0]], { dtype: 'int64', device })), [f64([3, 4])]);
     gradcheck((x, s) => x.scatterAdd(1, tensor([[0, 1]], { dtype: 'int64', device }).expand([3, 2]), s), [f64([3, 4]), f64([3, 2])]);
+    gradcheck((x, s) => x.scatter(1, tensor([[2], [0], [1]], { dtype: 'int64', device }), s), [f64([3, 4]), f64([3, 1])]);
+    gradcheck((x, s) => x.indexAdd(0, tensor([2, 0], { dtype: 'int64', device }), s), [f64([3, 4]), f64([2, 4])]);
   });
 });
 
@@ -157,6 +178,8 @@ test('backward accumulates, takes an explicit gradient, and zeroGrad/grad=undefi
     assert.equal(x.hasGrad, false);
     x.grad = tensor([9, 9, 9], { dtype: 'float64', device });
     assertClose(x.grad!, [9, 9, 9]);
+    assert.throws(() => (x.grad = tensor([1, 2], { dtype: 'float64', device })), /assigned grad has shape \[2\]/);
+    assert.throws(() => (x.grad = tensor([1, 2, 3], { device })), /assigned grad has dtype Float/);
     const y = x.mul(2);
     assert.match(y.gradFn ?? '', /^MulBackward/);
     assert.equal(y.isLeaf, false);

@@ -3,7 +3,7 @@ import { TorchError } from './errors.js';
 import { type DType, type Device, checkDevice, dtypeCode, elementSize, isFloatingDType } from './dtype.js';
 import { N } from './native.js';
 import { Tensor, handleOf, wrap } from './tensor.js';
-import type { RandomGenerator } from './generator.js';
+import { RandomGenerator } from './generator.js';
 
 export interface CreateOptions {
   /** Element type; default float32 (int64 for `arange` with integer bounds, `randint`). */
@@ -17,6 +17,13 @@ export interface CreateOptions {
 export interface RandomOptions extends CreateOptions {
   /** Seeded generator; without it, libtorch's global generator (see `manualSeed`). */
   generator?: RandomGenerator;
+  /** Shorthand for a fresh `new RandomGenerator(seed)` used for this call only. */
+  seed?: number;
+}
+
+function gen(o: RandomOptions, op: string) {
+  if (o.seed !== undefined && o.generator !== undefined) throw new TorchError('pass either seed or generator, not both', op, 'argument');
+  return o.seed !== undefined ? new RandomGenerator(o.seed).handle : o.generator?.handle;
 }
 
 type NestedData = number | boolean | readonly NestedData[];
@@ -197,17 +204,17 @@ export function eye(n: number, m = n, options: CreateOptions = {}): Tensor {
 
 /** U[0, 1). */
 export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
-  return finish(N.rand(shape, dtypeCode(options.dtype ?? 'float32'), dev(options, 'rand'), options.generator?.handle), options);
+  return finish(N.rand(shape, dtypeCode(options.dtype ?? 'float32'), dev(options, 'rand'), gen(options, 'rand')), options);
 }
 
 /** N(0, 1). */
 export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
-  return finish(N.randn(shape, dtypeCode(options.dtype ?? 'float32'), dev(options, 'randn'), options.generator?.handle), options);
+  return finish(N.randn(shape, dtypeCode(options.dtype ?? 'float32'), dev(options, 'randn'), gen(options, 'randn')), options);
 }
 
 /** Integers in [low, high); int64 by default. */
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
-  return finish(N.randint(low, high, shape, dtypeCode(options.dtype ?? 'int64'), dev(options, 'randint'), options.generator?.handle), options);
+  return finish(N.randint(low, high, shape, dtypeCode(options.dtype ?? 'int64'), dev(options, 'randint'), gen(options, 'randint')), options);
 }
 
 /** Joins tensors along an existing dimension. */

@@ -65,6 +65,25 @@ test('tidy frees intermediates, returns tensors inside arrays/objects/Maps to th
   assert.equal(liveTensorCount(), before);
 });
 
+test('tidy finds returned tensors in class instances and Sets, and survives cycles', () => {
+  class Cache {
+    readonly parts: Tensor[] = [];
+    self: Cache | undefined;
+  }
+  const before = liveTensorCount();
+  const { cache, set } = tidy(() => {
+    const c = new Cache();
+    c.parts.push(randn([2], { device }), randn([2], { device }));
+    c.self = c;
+    randn([2], { device });
+    return { cache: c, set: new Set([randn([1], { device })]) };
+  });
+  assert.equal(liveTensorCount(), before + 3);
+  cache.parts.forEach((t) => t.dispose());
+  set.forEach((t) => t.dispose());
+  assert.equal(liveTensorCount(), before);
+});
+
 test('nested tidy moves results outward; keep() escapes every scope', () => {
   const before = liveTensorCount();
   let kept: Tensor | undefined;

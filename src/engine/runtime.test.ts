@@ -51,6 +51,8 @@ test('manualSeed repeats random draws; generators repeat on every device', () =>
     assert.ok(ints.every((v) => Number.isInteger(v) && v >= 0 && v < 10));
     const w = zeros([3], { device }).normal_(0, 1, { generator: new RandomGenerator(4) });
     assert.deepEqual(w.toNumbers(), zeros([3]).normal_(0, 1, { generator: new RandomGenerator(4) }).toNumbers());
+    assert.deepEqual(randn([3], { seed: 5, device }).toNumbers(), randn([3], { seed: 5 }).toNumbers());
+    assert.throws(() => randn([3], { seed: 5, generator: g1 }), /either seed or generator/);
     assert.throws(() => manualSeed(-1), /non-negative/);
     assert.throws(() => new RandomGenerator(1.5), /non-negative safe integer/);
   });

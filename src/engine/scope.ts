@@ -64,8 +64,9 @@ export function startScope(): Scope {
 
 /**
  * Runs `fn` in a scope: every tensor created inside and not returned is disposed when `fn`
- * returns or throws. The result may be a tensor, an array, a plain object or a Map holding
- * tensors (any depth); those tensors move to the enclosing scope. `fn` must be synchronous.
+ * returns or throws. Tensors reachable from the result — directly, or inside arrays, Maps,
+ * Sets and object fields (any depth) — move to the enclosing scope instead. Tensors held only
+ * in private (#) fields are not seen: `keep()` those. `fn` must be synchronous.
  */
 export function tidy<T>(fn: () => T): T {
   const scope = startScope();
@@ -86,7 +87,7 @@ export function tidy<T>(fn: () => T): T {
 
 function release(list: Tracked[], result: unknown): void {
   const out = new Set<Tracked>();
-  if (result !== undefined) collect(result, out, 0);
+  if (result !== undefined) collect(result, out, new Set(), 0);
   for (const t of list) {
     if (t.isDisposed || kept.has(t)) continue;
     if (out.has(t)) track(t);
@@ -94,21 +95,24 @@ function release(list: Tracked[], result: unknown): void {
   }
 }
 
-function collect(v: unknown, out: Set<Tracked>, depth: number): void {
-  if (v === null || typeof v !== 'object' || depth > 32) return;
+/**
+ * Finds the tracked resources reachable from a scope's result: inside arrays, Maps, Sets and
+ * the own enumerable fields of any object (a KV cache class, say), 32 levels deep at most.
+ */
+function collect(v: unknown, out: Set<Tracked>, seen: Set<object>, depth: number): void {
+  if (v === null || typeof v !== 'object' || depth > 32 || seen.has(v)) return;
   if (TRACKED in v) {
     out.add(v as unknown as Tracked);
     return;
   }
-  if (Array.isArray(v)) {
-    for (const x of v) collect(x, out, depth + 1);
+  seen.add(v);
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return;
+  if (Array.isArray(v) || v instanceof Set) {
+    for (const x of v) collect(x, out, seen, depth + 1);
   } else if (v instanceof Map) {
-    for (const x of v.values()) collect(x, out, depth + 1);
+    for (const x of v.values()) collect(x, out, seen, depth + 1);
   } else {
-    const proto = Object.getPrototypeOf(v) as unknown;
-    if (proto === Object.prototype || proto === null) {
-      for (const x of Object.values(v)) collect(x, out, depth + 1);
-    }
+    for (const x of Object.values(v)) collect(x, out, seen, depth + 1);
   }
 }
 

@@ -34,11 +34,16 @@ export interface ValuesIndices {
 let handleOfImpl: (t: Tensor) => H;
 
 export class Tensor {
-  readonly [TRACKED] = true as const;
   #h: H;
   #disposed = false;
   #shape: readonly number[] | undefined;
   #dtype: DType | undefined;
+  #device: Device | undefined;
+
+  /** Marks tensors for scope result walks (on the prototype, not per instance). */
+  get [TRACKED](): true {
+    return true;
+  }
 
   /** Tensors come from the engine's functions (`tensor`, `zeros`, ops), never from `new`. */
   constructor(token: typeof NEW, h: H) {
@@ -85,7 +90,7 @@ export class Tensor {
 
   /** `cpu` or `cuda:N`. */
   get device(): Device {
-    return N.device(this.#h) as Device;
+    return (this.#device ??= N.device(this.#h) as Device);
   }
 
   /** Number of dimensions. */

@@ -12,6 +12,7 @@ export interface CommandEntry {
 
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'eval', summary: 'Score prediction files against references: per-language tables, paired significance tests', load: async () => (await import('./commands/eval-predictions.js')).command },
+  { name: 'eval bertscore', summary: 'BERTScore of reference–prediction pairs (bert_score semantics, local model folder), per language', load: async () => (await import('./commands/eval-bertscore.js')).command },
   { name: 'eval rouge', summary: 'ROUGE-1/2/L/Lsum of reference–prediction pairs (rouge-score semantics), per language', load: async () => (await import('./commands/eval-rouge.js')).command },
   { name: 'data stats', summary: 'per-language counts and text lengths (the paper\'s Tables 1 and 2)', load: async () => (await import('./commands/data-stats.js')).command },
   { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },
@@ -19,6 +20,10 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'model info', summary: 'configuration, parameter count, dtype and file sizes of a model folder', load: async () => (await import('./commands/model-info.js')).command },
   { name: 'model gguf', summary: 'write a Qwen2 model folder as a GGUF file for llama.cpp', load: async () => (await import('./commands/model-gguf.js')).command },
   { name: 'generate', summary: 'summarize reports with a model: batched KV-cache generation, resumable JSONL output', load: async () => (await import('./commands/generate.js')).command },
+  { name: 'extract', summary: 'stage 1: the teacher\'s key information for every report, from an OpenAI-compatible endpoint; resumable', load: async () => (await import('./commands/extract.js')).command },
+  { name: 'serve', summary: 'OpenAI-compatible server (continuous batching) with a summarization web page at /', load: async () => (await import('./commands/serve.js')).command },
   { name: 'model pull', summary: 'download a model from the Hugging Face Hub (resumable, verified, shared cache)', load: async () => (await import('./commands/model-pull.js')).command },
   { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
+  { name: 'report', summary: 'One self-contained HTML report of run directories: provenance, curves, per-language tables, significance, examples', load: async () => (await import('./commands/report.js')).command },
+  { name: 'data demo', summary: 'write the built-in demo dataset: fictional case reports with summaries in en, es, fr, pt', load: async () => (await import('./commands/data-demo.js')).command },
 ]);
