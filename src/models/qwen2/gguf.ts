@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tidy, type Tensor } from '../../engine/index.js';
 import { InputError } from '../../util/errors.js';
 import { writeGguf, type GgmlType, type GgufTensor, type GgufValue } from '../gguf.js';
-import { readJsonObject } from '../hf-folder.js';
+import { readJsonObject } from '../hf/folder.js';
 import type { Qwen2ForCausalLM } from './model.js';
 
 /** llama.cpp's token types (gguf.TokenType). */

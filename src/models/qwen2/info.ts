@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { SafetensorsCheckpoint, type DType } from '../../engine/index.js';
-import { listFolder, type FolderFile } from '../hf-folder.js';
+import { listFolder, type FolderFile } from '../hf/folder.js';
 import { QWEN2_ARCHITECTURE, type Qwen2Config } from './config.js';
 import { LM_HEAD, readGenerationConfig, readQwen2Config } from './folder.js';
 import type { GenerationConfig } from '../generation/config.js';

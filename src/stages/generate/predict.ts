@@ -20,7 +20,7 @@ import { dirname, resolve } from 'node:path';
 import { cudaAvailable, type Device, type FloatDType } from '../../engine/index.js';
 import { readDataset, renderPrompt, type CaseRecord, type Layout, type PromptSet } from '../../data/index.js';
 import { generate, GREEDY, type SamplingParams } from '../../models/generation/index.js';
-import { listFolder } from '../../models/hf-folder.js';
+import { listFolder } from '../../models/hf/index.js';
 import { loadQwen2 } from '../../models/qwen2/index.js';
 import { loadTokenizer } from '../../models/tokenizer/index.js';
 import { ConfigError, InputError } from '../../util/errors.js';
