@@ -9,13 +9,15 @@ model.safetensors, F32/BF16/F16) without the `safetensors` package.
 
 Usable alone:
     /usr/bin/python3 bench/model/qwen2_ref.py --model DIR --threads 1 [--device cpu]
-prints one JSON object with the timings (see bench/model/model.ts for the figures).
+prints one JSON object with the best timings; with --serve it answers one figure per stdin line
+(`step` | `gen`), which is how bench/model/model.ts alternates the two sides round by round.
 """
 import argparse
 import json
 import math
 import os
 import struct
+import sys
 import time
 
 import numpy as np
@@ -186,16 +188,14 @@ def main():
     ap.add_argument("--prompt", type=int, default=64)
     ap.add_argument("--new-tokens", type=int, default=64)
     ap.add_argument("--data", help='JSON {"train": [[ids]] (batch x seq), "prompts": [[ids]]}; default: random ids')
+    ap.add_argument("--serve", action="store_true", help="answer one figure per stdin line (step | gen), for alternating with the caller")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     with open(os.path.join(a.model, "config.json")) as f:
         cfg = json.load(f)
-    sd = load_weights(a.model)
-    model = Qwen2(cfg, sd, a.device, torch.float32)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    model = Qwen2(cfg, load_weights(a.model), a.device, torch.float32)
     g = torch.Generator().manual_seed(0)
     V = cfg["vocab_size"]
-
     data = None
     if a.data:
         with open(a.data) as f:
@@ -204,7 +204,8 @@ def main():
     # training step: forward + backward of the mean token cross-entropy over batch x seq tokens
     ids = torch.tensor(data["train"], dtype=torch.int64) if data else torch.randint(0, V, (a.batch, a.seq), generator=g)
     ids = ids.to(a.device)
-    at = torch.arange(a.batch * a.seq, device=a.device).reshape(a.batch, a.seq)[:, :-1].reshape(-1)
+    b, t = ids.shape
+    at = torch.arange(b * t, device=a.device).reshape(b, t)[:, :-1].reshape(-1)
     targets = ids[:, 1:].reshape(-1)
     params = model.parameters()
     for p in params:
@@ -217,36 +218,37 @@ def main():
         loss.backward()
         return loss
 
-    times = []
-    step()
-    sync(a.device)
-    for _ in range(a.rounds):
+    prompt = torch.tensor(data["prompts"], dtype=torch.int64) if data else torch.randint(0, V, (a.gen_batch, a.prompt), generator=g)
+    prompt = prompt.to(a.device)
+
+    def timed_step():
+        sync(a.device)
         t0 = time.perf_counter()
         step()
         sync(a.device)
-        times.append(time.perf_counter() - t0)
-    out["stepMs"] = sorted(times)[len(times) // 2] * 1000
-    out["stepTimes"] = [x * 1000 for x in times]
-    for p in params:
-        p.requires_grad_(False)
-        p.grad = None
+        return {"value": (time.perf_counter() - t0) * 1000}
 
-    # greedy generation with a KV cache
-    prompt = torch.tensor(data["prompts"], dtype=torch.int64) if data else torch.randint(0, V, (a.gen_batch, a.prompt), generator=g)
-    prompt = prompt.to(a.device)
-    model.greedy(prompt, 4)
-    times = []
-    for _ in range(a.rounds):
+    def timed_gen():
         sync(a.device)
         t0 = time.perf_counter()
         toks = model.greedy(prompt, a.new_tokens)
         sync(a.device)
-        times.append(time.perf_counter() - t0)
-    med = sorted(times)[len(times) // 2]
-    out["genTokensPerS"] = a.gen_batch * a.new_tokens / med
-    out["genTimes"] = [x * 1000 for x in times]
-    out["genTokens"] = toks.tolist()
-    print(json.dumps(out))
+        return {"value": prompt.shape[0] * a.new_tokens / (time.perf_counter() - t0), "tokens": toks.tolist()}
+
+    step()  # warm-up
+    model.greedy(prompt, 4)
+    head = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    if a.serve:
+        print(json.dumps(head), flush=True)
+        figures = {"step": timed_step, "gen": timed_gen}
+        for line in sys.stdin:
+            name = line.strip()
+            if name:
+                print(json.dumps(figures[name]()), flush=True)
+        return
+    steps = [timed_step()["value"] for _ in range(a.rounds)]
+    gens = [timed_gen() for _ in range(a.rounds)]
+    print(json.dumps({**head, "stepMs": min(steps), "genTokensPerS": max(x["value"] for x in gens), "genTokens": gens[-1]["tokens"]}))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import {
   arange,
   assertClose,
   crossEntropy,
-  inferenceMode,
   tensor,
   testDevice,
   tidy,
