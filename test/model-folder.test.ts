@@ -109,7 +109,7 @@ test('load then save reproduces every file byte for byte (tied float32, untied b
   assert.equal(index.metadata.total_size, (151936 * 64 * 2 + 2 * (64 * 64 + 64 + 2 * (32 * 64 + 32) + 64 * 64 + 3 * 64 * 128 + 2 * 64) + 64) * 2);
 });
 
-test('a cast on load is kept on save (torch_dtype follows the weights)', () => {
+test('a cast on load or on save is what the folder holds (torch_dtype follows the weights)', () => {
   const a = toyFolder();
   const b = fresh();
   const loaded = loadQwen2(a, { dtype: 'bfloat16' });
@@ -122,6 +122,17 @@ test('a cast on load is kept on save (torch_dtype follows the weights)', () => {
     t.dispose();
   }
   assert.deepEqual(loaded.generation.eosTokenIds, [7, 8]);
+  // float32 master weights saved as bfloat16 (the usual Qwen2.5 checkpoint), the model untouched
+  const master = loadQwen2(a);
+  using __ = master.model;
+  const c = fresh();
+  saveQwen2(master.model, c, { base: master, dtype: 'bfloat16' });
+  assert.equal(master.model.dtype, 'float32');
+  assert.equal((JSON.parse(readFileSync(join(c, 'config.json'), 'utf8')) as { torch_dtype: string }).torch_dtype, 'bfloat16');
+  const again = loadQwen2(c);
+  using ___ = again.model;
+  assert.equal(again.model.dtype, 'bfloat16');
+  tidy(() => assert.ok(again.model.parameters()[0]!.float().equal(master.model.parameters()[0]!.bfloat16().float())));
 });
 
 test('bad config.json: missing, not JSON, another architecture, missing sizes, unsupported features', () => {

@@ -109,18 +109,28 @@ export interface SaveQwen2Options {
   generationConfigJson?: HFConfigJson;
   /** Largest weights file in bytes before sharding (transformers' default max_shard_size, 5 GB). */
   maxShardBytes?: number;
+  /** Write the weights in this dtype (e.g. bfloat16 from float32 master weights); default: the parameters' dtype. */
+  dtype?: FloatDType;
 }
 
 /**
- * Writes `model` as a Hugging Face folder in its parameter dtype; returns the files written
- * (folder-relative). Saving a loaded model unchanged reproduces its files byte for byte.
+ * Writes `model` as a Hugging Face folder in its parameter dtype (or `options.dtype`, and
+ * config.json's `torch_dtype` says which); returns the files written (folder-relative). Saving a
+ * loaded model unchanged reproduces its files byte for byte.
  */
 export function saveQwen2(model: Qwen2ForCausalLM, dirIn: string, options: SaveQwen2Options = {}): string[] {
   const dir = resolve(dirIn);
   mkdirSync(dir, { recursive: true });
-  const config = { ...model.config, torchDtype: model.dtype };
-  const tensors = new Map<string, Tensor>(model.namedParameters());
-  const files = saveCheckpoint(dir, tensors, { maxShardBytes: options.maxShardBytes ?? 5_000_000_000, metadata: { format: 'pt' } });
+  const dtype = options.dtype ?? model.dtype;
+  const config = { ...model.config, torchDtype: dtype };
+  const cast = dtype !== model.dtype;
+  const tensors = new Map<string, Tensor>(model.namedParameters().map(([name, t]) => [name, cast ? t.to({ dtype, device: 'cpu' }).keep() : t]));
+  let files: string[];
+  try {
+    files = saveCheckpoint(dir, tensors, { maxShardBytes: options.maxShardBytes ?? 5_000_000_000, metadata: { format: 'pt' } });
+  } finally {
+    if (cast) for (const t of tensors.values()) t.dispose();
+  }
   writeHFJson(join(dir, CONFIG_FILE), qwen2ConfigToHF(config, options.base?.hfConfig));
   files.push(CONFIG_FILE);
   const gen = options.generationConfigJson ?? options.base?.generationConfigJson;
