@@ -212,3 +212,36 @@ test('a sharded index naming a missing shard, and a folder without weights, are 
   writeFileSync(join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 1 }, weight_map: { 'model.norm.weight': 'model-00001-of-00002.safetensors' } }));
   expectInputError(() => loadQwen2(dir), 'model-00001-of-00002.safetensors', 'does not exist');
 });
+
+test('a config.json written by transformers 5 (rope_parameters, dtype) reads its RoPE base from rope_parameters', () => {
+  const dir = toyFolder();
+  const cfgPath = join(dir, 'config.json');
+  const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
+  delete cfg.rope_theta;
+  delete cfg.rope_scaling;
+  delete cfg.torch_dtype;
+  const v5 = { ...cfg, dtype: 'float32', rope_parameters: { rope_theta: 1000000.0, rope_type: 'default' }, sliding_window: null, transformers_version: '5.17.0' };
+  const write = (v: unknown): void => writeFileSync(cfgPath, JSON.stringify(v));
+  write(v5);
+  const loaded = loadQwen2(dir);
+  using _ = loaded.model;
+  assert.equal(loaded.model.config.ropeTheta, 1_000_000, 'not the default 10000');
+  // saved again: rope_theta at the top for transformers 4 and vLLM, rope_parameters kept and agreeing
+  const out = fresh();
+  saveQwen2(loaded.model, out, { base: loaded });
+  const saved = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(saved.rope_theta, 1_000_000);
+  assert.deepEqual(saved.rope_parameters, { rope_theta: 1_000_000, rope_type: 'default' });
+  assert.equal(saved.torch_dtype, 'float32');
+  assert.equal(saved.dtype, undefined);
+  const again = loadQwen2(out);
+  assert.equal(again.model.config.ropeTheta, 1_000_000);
+  again.model.dispose();
+  // anything but plain RoPE, or two different bases, is refused
+  write({ ...v5, rope_parameters: { rope_theta: 1e6, rope_type: 'yarn', factor: 4 } });
+  expectInputError(() => loadQwen2(dir), 'rope_parameters', '"yarn" is not supported');
+  write({ ...v5, rope_parameters: { rope_theta: 1e6, rope_type: 'default', partial_rotary_factor: 0.5 } });
+  expectInputError(() => loadQwen2(dir), 'rope_parameters', 'partial_rotary_factor');
+  write({ ...v5, rope_theta: 10000 });
+  expectInputError(() => loadQwen2(dir), 'rope_parameters', 'contradicts the top-level rope_theta 10000');
+});

@@ -144,8 +144,10 @@ const hfConfigSchema = z
     max_position_embeddings: posInt.optional(),
     initializer_range: z.number().nonnegative().optional(),
     rms_norm_eps: z.number().positive().optional(),
-    rope_theta: z.number().positive().optional(),
+    rope_theta: z.number().positive().nullish(),
     rope_scaling: z.record(z.string(), z.unknown()).nullish(),
+    // transformers 5 writes RoPE settings here instead ({rope_theta, rope_type}); rope_theta moves in
+    rope_parameters: z.record(z.string(), z.unknown()).nullish(),
     tie_word_embeddings: z.boolean().optional(),
     use_sliding_window: z.boolean().optional(),
     attention_dropout: z.number().min(0).max(1).optional(),
@@ -187,6 +189,7 @@ export function qwen2ConfigFromHF(json: unknown, file: string): Qwen2Config {
     const kind = c.rope_scaling.rope_type ?? c.rope_scaling.type;
     if (kind !== 'default') unsupported('rope_scaling', `RoPE scaling ${JSON.stringify(kind)} is not supported (only plain RoPE: rope_scaling null)`);
   }
+  const ropeTheta = ropeThetaOf(c, unsupported);
   if (c.layer_types !== undefined && c.layer_types !== null && c.layer_types.some((t) => t !== 'full_attention')) {
     unsupported('layer_types', 'only full_attention layers are supported');
   }
@@ -203,7 +206,7 @@ export function qwen2ConfigFromHF(json: unknown, file: string): Qwen2Config {
       numAttentionHeads: c.num_attention_heads,
       numKeyValueHeads: c.num_key_value_heads ?? undefined,
       headDim: c.head_dim ?? undefined,
-      ropeTheta: c.rope_theta,
+      ropeTheta,
       rmsNormEps: c.rms_norm_eps,
       tieWordEmbeddings: c.tie_word_embeddings,
       maxPositionEmbeddings: c.max_position_embeddings,
@@ -216,6 +219,31 @@ export function qwen2ConfigFromHF(json: unknown, file: string): Qwen2Config {
   } catch (e) {
     throw new InputError({ file }, (e as Error).message.replace(/^invalid Qwen2 config: /, ''), 'the sizes in config.json must fit together');
   }
+}
+
+/**
+ * RoPE's base: transformers 4 writes `rope_theta` at the top; transformers 5 moves it into
+ * `rope_parameters` (`{"rope_theta": 1000000.0, "rope_type": "default"}`) and reads it from there
+ * first (a config.json saved by transformers 5 has no top-level `rope_theta`: reading only that
+ * would silently give the default 10000). Both present and different is an error, and so is a
+ * `rope_parameters` that asks for anything but plain RoPE over the whole head.
+ */
+function ropeThetaOf(
+  c: { rope_theta?: number | null; rope_parameters?: Record<string, unknown> | null },
+  unsupported: (field: string, problem: string) => never,
+): number | undefined {
+  const top = c.rope_theta ?? undefined;
+  const rp = c.rope_parameters;
+  if (rp === undefined || rp === null) return top;
+  const kind = rp.rope_type ?? rp.type ?? 'default';
+  if (kind !== 'default') unsupported('rope_parameters', `RoPE type ${JSON.stringify(kind)} is not supported (only plain RoPE: rope_type "default")`);
+  const partial = rp.partial_rotary_factor;
+  if (partial !== undefined && partial !== null && partial !== 1) unsupported('rope_parameters', `partial_rotary_factor ${JSON.stringify(partial)} is not supported (Qwen2 rotates the whole head)`);
+  const theta = rp.rope_theta;
+  if (theta === undefined || theta === null) return top;
+  if (typeof theta !== 'number' || !(theta > 0)) unsupported('rope_parameters', `rope_theta must be a positive number, got ${JSON.stringify(theta)}`);
+  if (top !== undefined && top !== theta) unsupported('rope_parameters', `rope_theta ${String(theta)} contradicts the top-level rope_theta ${top}`);
+  return theta as number;
 }
 
 /**
@@ -251,6 +279,9 @@ export function qwen2ConfigToHF(config: Qwen2Config, base: HFConfigJson = {}): H
     use_sliding_window: false,
     vocab_size: config.vocabSize,
   };
+  // A transformers 5 config.json keeps its rope_parameters, agreeing with rope_theta (transformers 5 reads it first).
+  const rp = base.rope_parameters;
+  if (rp !== null && typeof rp === 'object' && !Array.isArray(rp)) out.rope_parameters = { ...(rp as Record<string, unknown>), rope_theta: config.ropeTheta };
   if (config.headDim !== config.hiddenSize / config.numAttentionHeads) out.head_dim = config.headDim;
   else delete out.head_dim;
   delete out.dtype;
