@@ -245,3 +245,20 @@ test('a config.json written by transformers 5 (rope_parameters, dtype) reads its
   write({ ...v5, rope_theta: 10000 });
   expectInputError(() => loadQwen2(dir), 'rope_parameters', 'contradicts the top-level rope_theta 10000');
 });
+
+test('saving over an earlier save removes its stale shards (vLLM reads every *.safetensors of an unindexed folder)', () => {
+  const dir = fresh();
+  using m = randomQwen2(qwen2Config({ ...TOY, vocabSize: 4000 }), 6);
+  const base = { dir, hfConfig: qwen2ConfigToHF(m.config), generationConfigJson: undefined };
+  saveQwen2(m, dir, { base, maxShardBytes: 100_000 });
+  const shards = readdirSync(dir).filter((f) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(f));
+  assert.ok(shards.length >= 3, `sharded into ${shards.join(', ')}`);
+  writeFileSync(join(dir, 'model-extra.safetensors'), 'not a shard name: left alone');
+  saveQwen2(m, dir, { base, maxShardBytes: 300_000 });
+  const fewer = readdirSync(dir).filter((f) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(f));
+  assert.ok(fewer.length < shards.length && fewer.every((f) => f.endsWith(`-of-${String(fewer.length).padStart(5, '0')}.safetensors`)), fewer.join(', '));
+  saveQwen2(m, dir, { base });
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort(), ['model-extra.safetensors', 'model.safetensors']);
+  assert.ok(!readdirSync(dir).includes('model.safetensors.index.json'));
+  loadQwen2(dir).model.dispose();
+});
