@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -109,6 +109,19 @@ test('generate: every report once, localized prompts, the truncation policy', as
   const again = await cli('generate', '--model', modelDir, '--data', file, '--out', out, '--max-new-tokens', '7', '--quiet');
   assert.equal(again.code, 1);
   assert.match(again.stderr, /was started with other settings \(max_new_tokens/);
+  // so is a resume after the weights changed in place (same size, same config.json)
+  const copy = join(tmp, 'tiny-retrained');
+  cpSync(modelDir, copy, { recursive: true });
+  const out2 = join(tmp, 'pred-retrained.jsonl');
+  const args = ['--data', file, '--out', out2, '--max-new-tokens', '2', '--quiet'];
+  assert.equal((await cli('generate', '--model', copy, ...args)).code, 0);
+  const weights = join(copy, 'model.safetensors');
+  const bytes = readFileSync(weights);
+  bytes[bytes.length - 1] ^= 0x01; // the last byte of the last tensor
+  writeFileSync(weights, bytes);
+  const retrained = await cli('generate', '--model', copy, ...args);
+  assert.equal(retrained.code, 1);
+  assert.match(retrained.stderr, /was started with other settings \(model differ/);
 });
 
 test('generate resumes after SIGKILL and a torn last line: complete, no duplicates, same predictions', async () => {

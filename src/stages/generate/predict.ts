@@ -15,8 +15,9 @@
  * the template's own tokens (renderPrompt's `promptTokens` budget). Cut reports are counted in the
  * summary and flagged in their rows.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
 import { cudaAvailable, type Device, type FloatDType } from '../../engine/index.js';
 import { readDataset, renderPrompt, type CaseRecord, type Layout, type PromptSet } from '../../data/index.js';
 import { generate, GREEDY, type SamplingParams } from '../../models/generation/index.js';
@@ -122,7 +123,7 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
       model: {
         dir: modelDir,
         config_sha256: sha256(readUtf8Strict(resolve(modelDir, 'config.json'))),
-        weights_bytes: listFolder(modelDir).filter((f) => f.name.endsWith('.safetensors')).reduce((a, f) => a + f.bytes, 0),
+        weights_sha256: weightsDigest(modelDir),
       },
       layout: options.layout ?? 'paper',
       prompts: options.prompts ?? null,
@@ -199,6 +200,26 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * SHA-256 over the model's safetensors files (name, then bytes, in name order): a resume must use
+ * the very weights the output was started with — a folder retrained in place keeps its size and
+ * config.json. About a second per GB.
+ */
+function weightsDigest(dir: string): string {
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(8 << 20);
+  for (const f of listFolder(dir).filter((x) => x.name.endsWith('.safetensors'))) {
+    h.update(`${f.name}\0`);
+    const fd = openSync(join(dir, f.name), 'r');
+    try {
+      for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) h.update(buf.subarray(0, n));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return h.digest('hex');
 }
 
 function resolveSampling(s: Partial<SamplingParams> | undefined, g: { topK: number; topP: number; repetitionPenalty: number }): SamplingParams {
