@@ -200,7 +200,14 @@ try {
     generate: generateOurs(dir, prompts),
   };
   const theirs = ref as
-    | { transformers: string; torch: string; train: TrainFigures; trainCheckpointed: TrainFigures; generate: { tokensPerS: Record<string, number>; tokens: number[][] } }
+    | {
+        transformers: string;
+        torch: string;
+        train: TrainFigures;
+        trainCheckpointed: TrainFigures;
+        generate: { tokensPerS: Record<string, number>; tokens: number[][] };
+        loading?: { missing_keys?: string[]; unexpected_keys?: string[]; mismatched_keys?: string[] };
+      }
     | undefined;
   const gib = (b: number | null | undefined): string => (b === null || b === undefined ? '—' : `${(b / 2 ** 30).toFixed(2)} GiB`);
   const f = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(0));
@@ -227,6 +234,13 @@ try {
     });
     process.stdout.write(`greedy tokens identical with transformers for the first ${agree.join(', ')} of ${NEW} (bf16: kernels differ, later tokens may too)\n`);
     process.stdout.write(`transformers ${theirs.transformers}, torch ${theirs.torch}\n`);
+    // The folder saveQwen2 wrote must load into transformers' Qwen2ForCausalLM with nothing left over.
+    const l = theirs.loading ?? {};
+    const problems = (['missing_keys', 'unexpected_keys', 'mismatched_keys'] as const).filter((k) => (l[k]?.length ?? 0) > 0);
+    if (theirs.loading === undefined || problems.length > 0) {
+      process.stdout.write(`from_pretrained of clinsum's folder: FAILED ${JSON.stringify(theirs.loading ?? 'no loading info')}\n`);
+      process.exitCode = 1;
+    } else process.stdout.write("from_pretrained of clinsum's folder: no missing, unexpected or mismatched keys\n");
   }
   if (values.json) {
     writeFileSync(values.json, `${JSON.stringify({ device, shape: values.shape, trainBatch: B, trainSeq: T, prompt: P, newTokens: NEW, ours: { ...ours, generate: ours.generate.tokensPerS }, transformers: theirs === undefined ? null : { ...theirs, generate: theirs.generate.tokensPerS } }, null, 2)}\n`);

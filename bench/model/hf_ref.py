@@ -4,7 +4,9 @@ gpu.ts wrote, doing the same work — training steps (float32 master weights, bf
 plain and with gradient checkpointing) and greedy generation in bf16 — timed the same way.
 
 Prints one JSON object: {"transformers", "torch", "train": {tokensPerS, stepMs, peakBytes, loss},
-"trainCheckpointed": {...}, "generate": {"tokensPerS": {batch: ...}, "tokens": [[...]]}}.
+"trainCheckpointed": {...}, "generate": {"tokensPerS": {batch: ...}, "tokens": [[...]]},
+"loading": {missing_keys, unexpected_keys, mismatched_keys}} (from_pretrained's loading info: clinsum's
+folder must load with all three empty).
     python3 bench/model/hf_ref.py --model DIR --data data.json [--device cuda]
 """
 import argparse
@@ -16,11 +18,18 @@ import transformers
 from transformers import AutoModelForCausalLM
 
 
+LOADING = {}
+
+
 def load(path, dtype, device):
+    """The folder clinsum wrote, read by from_pretrained; what it could not match is kept in LOADING."""
+    kw = dict(attn_implementation="sdpa", output_loading_info=True)
     try:
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation="sdpa")
+        model, info = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **kw)
     except TypeError:  # transformers < 4.56 names it torch_dtype
-        model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=dtype, attn_implementation="sdpa")
+        model, info = AutoModelForCausalLM.from_pretrained(path, torch_dtype=dtype, **kw)
+    for key in ("missing_keys", "unexpected_keys", "mismatched_keys"):
+        LOADING[key] = sorted(str(k) for k in (info.get(key) or []))
     return model.to(device)
 
 
@@ -118,6 +127,7 @@ def main():
         "train": train(args, data, False),
         "trainCheckpointed": train(args, data, True),
         "generate": generate(args, data),
+        "loading": LOADING,
     }
     print(json.dumps(result))
 
