@@ -21,7 +21,7 @@ const repoId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-
 
 /** A system's name: a file name (`predictions/<name>.jsonl`) and part of stage names. */
 export const SYSTEM_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_]*$/;
-const systemName = z.string().regex(SYSTEM_NAME_RE, 'expected letters, digits and _ (it names files and stages)');
+const systemName = z.string().regex(SYSTEM_NAME_RE, 'a system name has letters, digits and _ only (it names files and stages)');
 
 export const dataSectionSchema = z.strictObject({
   /** MultiClinSum folders, JSONL/JSON files (`readDataset`). */
@@ -99,9 +99,12 @@ export const DEFAULT_SYSTEMS = Object.freeze({ standard: { gamma: 1 }, distil: {
  */
 export const trainSectionSchema = z
   .looseObject({
-    systems: z.record(systemName, z.record(z.string(), z.unknown())).default({ ...DEFAULT_SYSTEMS }),
+    systems: z.record(z.string(), z.record(z.string(), z.unknown())).default({ ...DEFAULT_SYSTEMS }),
   })
   .superRefine((t, ctx) => {
+    for (const name of Object.keys(t.systems)) {
+      if (!SYSTEM_NAME_RE.test(name)) ctx.addIssue({ code: 'custom', path: ['systems', name], message: 'a system name has letters, digits and _ only (it names files and stages)' });
+    }
     if (Object.keys(t.systems).length === 0) ctx.addIssue({ code: 'custom', path: ['systems'], message: 'name at least one system, e.g. {standard: {gamma: 1}, distil: {gamma: 0.8}}' });
     for (const k of ['model', 'train', 'valid', 'keyinfo', 'out', 'prompts']) {
       if (k in t) ctx.addIssue({ code: 'custom', path: [k], message: k === 'prompts' ? 'prompts are a top-level section (the teacher, training and generation share them)' : `the pipeline sets ${k} itself` });

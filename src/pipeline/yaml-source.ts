@@ -65,8 +65,9 @@ export class YamlSource {
     this.#doc = parseDocument(text, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
     const err = this.#doc.errors[0];
     if (err !== undefined) {
-      const line = err.linePos?.[0]?.line;
-      throw new InputError({ file, line }, `is not valid YAML: ${err.code.toLowerCase().replace(/_/g, ' ')}`);
+      const line = this.#lines.linePos(err.pos[0]).line;
+      const what = err.message.split('\n')[0]!.replace(/\s*at line \d+.*$/, '');
+      throw new InputError({ file, line }, `is not valid YAML: ${what}`, /flow/i.test(what) ? 'inside [ ] and { }, quote values that contain {, }, [, ] or commas' : undefined);
     }
     const js = this.#doc.toJS({ maxAliasCount: 100 }) as unknown;
     if (js === null || js === undefined) this.value = {};
