@@ -15,6 +15,7 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'eval rouge', summary: 'ROUGE-1/2/L/Lsum of reference–prediction pairs (rouge-score semantics), per language', load: async () => (await import('./commands/eval-rouge.js')).command },
   { name: 'data stats', summary: 'per-language counts and text lengths (the paper\'s Tables 1 and 2)', load: async () => (await import('./commands/data-stats.js')).command },
   { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },
+  { name: 'serve', summary: 'OpenAI-compatible server (continuous batching) with a summarization web page at /', load: async () => (await import('./commands/serve.js')).command },
   { name: 'model pull', summary: 'download a model from the Hugging Face Hub (resumable, verified, shared cache)', load: async () => (await import('./commands/model-pull.js')).command },
   { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
   { name: 'report', summary: 'One self-contained HTML report of run directories: provenance, curves, per-language tables, significance, examples', load: async () => (await import('./commands/report.js')).command },
