@@ -4,7 +4,8 @@ import { writeReport } from '../../surfaces/report/index.js';
 import type { Stage } from '../stage.js';
 import { runPaths, type PipelineSetup } from './context.js';
 
-export function reportStage(setup: PipelineSetup, options: { teacher: boolean }): Stage {
+/** `teacher` / `train`: whether the pipeline has those stages (their files are then inputs). */
+export function reportStage(setup: PipelineSetup, options: { teacher: boolean; train: boolean }): Stage {
   const { config, runDir, systems } = setup;
   return {
     name: 'report',
@@ -16,7 +17,7 @@ export function reportStage(setup: PipelineSetup, options: { teacher: boolean })
         runPaths.config(runDir),
         runPaths.splits(runDir),
         ...(options.teacher ? [runPaths.keyinfo(runDir), runPaths.teacherStats(runDir)] : []),
-        ...systems.flatMap((s) => [join(runPaths.train(runDir, s), 'metrics.jsonl'), join(runPaths.train(runDir, s), 'config.yaml')]),
+        ...(options.train ? systems : []).flatMap((s) => [join(runPaths.train(runDir, s), 'metrics.jsonl'), join(runPaths.train(runDir, s), 'config.yaml')]),
         ...systems.map((s) => runPaths.predictions(runDir, s)),
         runPaths.eval(runDir),
       ],

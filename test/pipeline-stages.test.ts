@@ -1,0 +1,96 @@
+/**
+ * The data, evaluation and report stages under the runner, on the demo dataset: real split files,
+ * real ROUGE tables and a real report; predictions from a lead baseline (a report's first
+ * sentences), so no model is needed.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { writeDemoDataset } from '../src/data/demo/index.js';
+import { loadRunConfig } from '../src/pipeline/config.js';
+import { runStages } from '../src/pipeline/runner.js';
+import type { Stage } from '../src/pipeline/stage.js';
+import { runPaths, type PipelineSetup } from '../src/pipeline/stages/context.js';
+import { evalStage } from '../src/pipeline/stages/evaluate.js';
+import { reportStage } from '../src/pipeline/stages/report.js';
+import { splitStage } from '../src/pipeline/stages/split.js';
+import { readRunState } from '../src/pipeline/state.js';
+import { createLogger } from '../src/util/log.js';
+
+/** Predictions of a lead baseline: the first `k` sentences of each test report. */
+function leadStage(setup: PipelineSetup, system: string, k: number): Stage {
+  return {
+    name: `lead.${system}`,
+    summary: `first ${k} sentences`,
+    resumable: false,
+    inputs: () => ({ config: { k }, files: [runPaths.split(setup.runDir, 'test')] }),
+    clean: () => undefined,
+    async run() {
+      const rows = readFileSync(runPaths.split(setup.runDir, 'test'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; lang: string; report: string });
+      mkdirSync(join(setup.runDir, 'predictions'), { recursive: true });
+      const out = rows.map((r) => JSON.stringify({ id: r.id, lang: r.lang, prediction: r.report.split(/(?<=\.)\s+/).slice(0, k).join(' ') }));
+      writeFileSync(runPaths.predictions(setup.runDir, system), `${out.join('\n')}\n`);
+      return { status: 'done', outputs: [`predictions/${system}.jsonl`] };
+    },
+  };
+}
+
+test('split → predictions → eval → report: runs, skips when unchanged, reruns what a change touches', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'clinsum-pipeline-stages-'));
+  const data = writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+  const file = join(root, 'run.yaml');
+  writeFileSync(
+    file,
+    `data: {paths: [data/demo.jsonl]}
+split: {seed: 7, ratios: [0.5, 0.1, 0.4]}
+teacher: {base_url: 'http://127.0.0.1:9/v1', model: none}
+student: {model: none}
+train: {systems: {lead2: {}, lead1: {}}}
+eval: {bootstrap: {samples: 50}}
+report: {examples: 1}
+`,
+  );
+  assert.deepEqual(data.paths, [join(root, 'data', 'demo.jsonl')]);
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
+  const build = (sets: string[] = []) => {
+    const { config } = loadRunConfig(file, { sets });
+    const setup: PipelineSetup = { config, runDir: join(root, 'run'), systems: Object.keys(config.train.systems), env: {} };
+    const stages = [splitStage(setup), leadStage(setup, 'lead2', 2), leadStage(setup, 'lead1', 1), evalStage(setup), reportStage(setup, { teacher: false, train: false })];
+    mkdirSync(setup.runDir, { recursive: true });
+    writeFileSync(runPaths.config(setup.runDir), 'prompts: {}\n');
+    return { runDir: setup.runDir, stages, log };
+  };
+
+  const r1 = await runStages(build());
+  assert.equal(r1.status, 'complete');
+  const run = join(root, 'run');
+  const manifest = JSON.parse(readFileSync(join(run, 'splits', 'manifest.json'), 'utf8')) as { counts: Record<string, { train: number; valid: number; test: number }> };
+  assert.deepEqual(manifest.counts.fr, { train: 5, valid: 1, test: 4 });
+  const state = readRunState(run);
+  assert.deepEqual(state.stages.eval!.outputs, [
+    'eval/lead2.json', 'eval/lead2.md', 'eval/lead2.scores.jsonl', 'eval/lead1.json', 'eval/lead1.md', 'eval/lead1.scores.jsonl', 'eval/lead1-vs-lead2.json', 'eval/lead1-vs-lead2.md',
+  ]);
+  assert.match(state.stages.eval!.message!, /^lead1 RLsum \d+\.\d\d, lead2 RLsum \d+\.\d\d \(F × 100/);
+  assert.match(state.stages.split!.message!, /^train\/valid\/test en 5\/1\/4, es 5\/1\/4, fr 5\/1\/4, pt 5\/1\/4$/);
+  const html = readFileSync(join(run, 'report.html'), 'utf8');
+  assert.match(html, /lead1-vs-lead2|lead1 vs lead2|lead1/);
+
+  // Nothing changed: nothing runs.
+  lines.length = 0;
+  const r2 = await runStages(build());
+  assert.deepEqual(r2.stages.map((s) => s.action), ['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+
+  // An evaluation setting: eval and report rerun; split and the predictions do not.
+  lines.length = 0;
+  const r3 = await runStages(build(['eval.tokenizer=reference']));
+  assert.deepEqual(r3.stages.map((s) => `${s.name}:${s.action}`), ['split:skipped', 'lead.lead2:skipped', 'lead.lead1:skipped', 'eval:ran', 'report:ran']);
+  assert.ok(lines.some((l) => l.startsWith('start: eval (changed: config)')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('start: report (changed: eval)')), lines.join('\n'));
+
+  // A split setting: everything downstream reruns.
+  const r4 = await runStages(build(['eval.tokenizer=reference', 'split.seed=8']));
+  assert.deepEqual(r4.stages.map((s) => s.action), ['ran', 'ran', 'ran', 'ran', 'ran']);
+});
