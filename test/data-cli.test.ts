@@ -6,10 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { multiclinsumPath } from '../src/util/shared-data.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const bin = join(repoRoot, 'bin', 'clinsum');
-const data = (name: string) => resolve(repoRoot, '..', 'shared', 'data', 'multiclinsum', name);
+const data = (name: string) => multiclinsumPath(name);
 
 function clinsum(args: string[]): string {
   return execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CLINSUM_LOG: 'warn' } });

@@ -9,18 +9,16 @@
  *
  *   npm run build && node dist/bench/format/format.js [--rounds 7] [--layout paper|inline]
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readDataset } from '../../src/data/read.js';
 import { formatRecord, truncationCounts, type FormattedExample, type Layout } from '../../src/data/format.js';
 import { qwen25TokenizerFiles, Tokenizer } from '../../src/models/tokenizer/index.js';
+import { multiclinsumPath } from '../../src/util/shared-data.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, layout: { type: 'string', default: 'paper' } } });
 const rounds = Number(values.rounds);
 const layout = values.layout as Layout;
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
-const data = resolve(repoRoot, '..', 'shared', 'data', 'multiclinsum', 'multiclinsum_gs_train_en');
+const data = multiclinsumPath('multiclinsum_gs_train_en');
 const records = readDataset([data]).records.map((r) => ({ ...r, keyinfo: r.summary }));
 
 function freshTokenizer(): Tokenizer {

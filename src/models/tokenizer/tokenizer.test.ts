@@ -9,6 +9,7 @@ import { ConfigError } from '../../util/errors.js';
 import type { ChatMessage, ChatTemplateOptions } from './chat.js';
 import { QWEN25_DEFAULT_SYSTEM, qwen25Tokenizer, qwen25TokenizerFiles, writeQwen25TokenizerFolder } from './qwen25.js';
 import { loadTokenizer, Tokenizer } from './tokenizer.js';
+import { multiclinsumPath } from '../../util/shared-data.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../../..');
 const golden = JSON.parse(readFileSync(join(repoRoot, 'src/models/tokenizer/testdata/golden.json'), 'utf8')) as {
@@ -54,7 +55,7 @@ test('ids equal Hugging Face tokenizers on golden strings (en/es/fr/pt, accents,
 
 test('ids equal Hugging Face tokenizers on every shared MultiClinSum gs text (hash of all ids)', () => {
   for (const [name, want] of Object.entries(golden.shared)) {
-    const base = resolve(repoRoot, '..', 'shared', 'data', 'multiclinsum', name);
+    const base = multiclinsumPath(name);
     const h = createHash('sha256');
     let files = 0;
     let tokens = 0;
