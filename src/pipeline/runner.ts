@@ -235,10 +235,12 @@ export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'r
     if (stage.name === options.rerunFrom) forcing = true;
     const prev = state.stages[stage.name];
     let inputs: HashedInputs | undefined;
+    let missing = '';
     try {
       inputs = hashInputs(stage, runDir, hasher);
     } catch (e) {
       if (!(e instanceof ClinsumError)) throw e;
+      missing = e.message;
     }
     let plan: PlannedStage['plan'];
     let why: string;
@@ -246,8 +248,8 @@ export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'r
       plan = 'run';
       why = '--rerun';
     } else if (inputs === undefined) {
-      plan = 'after';
-      why = 'its inputs are written by an earlier stage';
+      plan = upstreamRuns ? 'after' : 'run';
+      why = upstreamRuns ? 'its inputs are written by an earlier stage' : `fails: ${missing}`;
     } else if (prev === undefined) {
       plan = upstreamRuns ? 'after' : 'run';
       why = upstreamRuns ? 'after the stages before it' : 'never ran';
@@ -265,6 +267,6 @@ export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'r
     if (plan !== 'skip') upstreamRuns = true;
     out.push({ name: stage.name, summary: stage.summary, plan, why, last: prev });
   }
-  hasher.save();
+  if (existsSync(runDir)) hasher.save();
   return out;
 }

@@ -1,0 +1,105 @@
+/**
+ * `clinsum run`: from a configuration file to a run directory with a report. Builds the stage
+ * list from the configuration (pull → split → extract → train per system → generate per
+ * system → eval → report), writes the resolved `RUN/config.yaml`, and hands the stages to the
+ * runner (skip when unchanged, resume after a crash).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError, UsageError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { Logger } from '../util/log.js';
+import { loadRunConfig, runConfigToYaml, type RunConfig } from './config.js';
+import { planStages, runStages, type PipelineResult, type PlannedStage } from './runner.js';
+import type { Stage } from './stage.js';
+import { runPaths, type PipelineSetup } from './stages/context.js';
+import { comparisons, evalStage } from './stages/evaluate.js';
+import { pullStage } from './stages/pull.js';
+import { reportStage } from './stages/report.js';
+import { splitStage } from './stages/split.js';
+import type { YamlSource } from './yaml-source.js';
+
+export interface PipelineOptions {
+  /** The run configuration (YAML). */
+  configFile: string;
+  /** `--set key=value` overrides. */
+  sets?: readonly string[];
+  /** The run directory (`--out`; relative to `cwd`); default the config's `run_dir`. */
+  out?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface RunPipelineOptions extends PipelineOptions {
+  signal?: AbortSignal;
+  log?: Logger;
+  progress?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Stop after this stage. */
+  until?: string;
+  /** Run this stage and every later one even when unchanged. */
+  rerun?: string;
+}
+
+export interface PreparedPipeline {
+  config: RunConfig;
+  runDir: string;
+  setup: PipelineSetup;
+  stages: Stage[];
+  /** The text of RUN/config.yaml. */
+  configYaml: string;
+}
+
+function checkCrossSection(setup: PipelineSetup, source: YamlSource): void {
+  const { systems } = setup;
+  for (const [i, pair] of comparisons(setup).entries()) {
+    for (const [k, name] of pair.entries()) {
+      if (!systems.includes(name)) throw new InputError(source.locate(['eval', 'compare', i, k]), `no system named ${name} (systems: ${systems.join(', ')})`);
+    }
+    if (pair[0] === pair[1]) throw new InputError(source.locate(['eval', 'compare', i]), `compares ${pair[0]} with itself`);
+  }
+}
+
+/** Reads the configuration and builds the stages, running nothing. */
+export function preparePipeline(options: PipelineOptions): PreparedPipeline {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const { config, source } = loadRunConfig(options.configFile, { sets: options.sets, env, cwd });
+  const runDir = options.out !== undefined ? resolve(cwd, options.out) : config.run_dir;
+  if (runDir === null) throw new UsageError(`run: say where the run goes: --out DIR, or run_dir in ${options.configFile}`);
+  const setup: PipelineSetup = { config, runDir, systems: Object.keys(config.train.systems), env };
+  checkCrossSection(setup, source);
+
+  const stages: Stage[] = [];
+  if (config.student.hub !== null) stages.push(pullStage(setup, 'student', { hub: config.student.hub, revision: config.student.revision }));
+  stages.push(splitStage(setup));
+  stages.push(evalStage(setup));
+  stages.push(reportStage(setup, { teacher: false, train: false }));
+  const configYaml = runConfigToYaml(config, `clinsum run: the resolved configuration of this run (defaults filled in, paths absolute).\nMade from ${resolve(cwd, options.configFile)}; edit that file (or use --set), not this one.`);
+  return { config, runDir, setup, stages, configYaml };
+}
+
+/** Runs the pipeline; resolves with the report's path when the run is complete. */
+export async function runPipeline(options: RunPipelineOptions): Promise<{ runDir: string; report: string | undefined; result: PipelineResult }> {
+  const p = preparePipeline(options);
+  const result = await runStages({
+    runDir: p.runDir,
+    stages: p.stages,
+    signal: options.signal,
+    log: options.log,
+    progress: options.progress,
+    until: options.until,
+    rerunFrom: options.rerun,
+    prepare: () => {
+      const file = runPaths.config(p.runDir);
+      if (!existsSync(file) || readFileSync(file, 'utf8') !== p.configYaml) writeFileAtomic(file, p.configYaml);
+    },
+  });
+  const report = runPaths.report(p.runDir);
+  return { runDir: p.runDir, report: result.status === 'complete' && existsSync(report) ? report : undefined, result };
+}
+
+/** What `runPipeline` would do now, stage by stage (`clinsum run --plan`). */
+export function planPipeline(options: PipelineOptions & { rerun?: string }): { runDir: string; stages: PlannedStage[] } {
+  const p = preparePipeline(options);
+  return { runDir: p.runDir, stages: planStages({ runDir: p.runDir, stages: p.stages, rerunFrom: options.rerun }) };
+}
