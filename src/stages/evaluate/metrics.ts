@@ -6,6 +6,7 @@
  */
 import type { Metric } from './metric.js';
 import type { RougeMetricOptions } from './rouge/metric.js';
+import type { BertScoreMetricOptions } from './bertscore/metric.js';
 
 export interface MetricKind<Options> {
   readonly summary: string;
@@ -17,6 +18,10 @@ export const METRIC_KINDS = Object.freeze({
     summary: "ROUGE-1/2/L/Lsum with Google rouge-score 0.1.2's semantics (or clinsum's multilingual tokenizer)",
     load: async () => (await import('./rouge/metric.js')).createRougeMetric,
   } satisfies MetricKind<RougeMetricOptions>,
+  bertscore: {
+    summary: "BERTScore P/R/F with bert_score 0.3.13's semantics, on a local BERT, DistilBERT, RoBERTa or XLM-R folder",
+    load: async () => (await import('./bertscore/metric.js')).createBertScoreMetric,
+  } satisfies MetricKind<BertScoreMetricOptions>,
 });
 
 export type MetricKindName = keyof typeof METRIC_KINDS;

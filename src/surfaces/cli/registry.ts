@@ -12,6 +12,7 @@ export interface CommandEntry {
 
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'eval', summary: 'Score prediction files against references: per-language tables, paired significance tests', load: async () => (await import('./commands/eval-predictions.js')).command },
+  { name: 'eval bertscore', summary: 'BERTScore of reference–prediction pairs (bert_score semantics, local model folder), per language', load: async () => (await import('./commands/eval-bertscore.js')).command },
   { name: 'eval rouge', summary: 'ROUGE-1/2/L/Lsum of reference–prediction pairs (rouge-score semantics), per language', load: async () => (await import('./commands/eval-rouge.js')).command },
   { name: 'data stats', summary: 'per-language counts and text lengths (the paper\'s Tables 1 and 2)', load: async () => (await import('./commands/data-stats.js')).command },
   { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },

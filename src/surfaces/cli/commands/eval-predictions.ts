@@ -9,7 +9,7 @@ import type { Metric } from '../../../stages/evaluate/metric.js';
 import { evaluatePredictions, renderComparisonMarkdown, renderSystemMarkdown, type SystemInput } from '../../../stages/evaluate/run.js';
 import { bool, parseFlags, requiredStr, str } from '../args.js';
 import type { Command } from '../command.js';
-import { BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bootstrapFlags, oneOf, progressReporter, splitFlag } from './eval-shared.js';
+import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bertScoreFlags, bootstrapFlags, oneOf, progressReporter, splitFlag } from './eval-shared.js';
 
 const NAME = 'eval';
 
@@ -36,6 +36,8 @@ export const command: Command = {
   usage: `usage: clinsum eval --ref FILE (--pred FILE | --compare A B) [--out-dir DIR] [--stemmer]
                     [--tokenizer reference|unicode|both] [--split newline|sentence]
                     [--allow-missing] [--json]
+                    [--bertscore-model DIR [--bertscore-layer N] [--idf] [--baseline FILE]
+                     [--batch-size N] [--device cpu|cuda]]
 
 Joins predictions ({id, lang, prediction} a line, the generate stage's output) to references
 ({id, lang, summary} a line, a split file; "reference", "target" or "output" also accepted) by
@@ -56,6 +58,9 @@ per-language table of F × 100 with the macro average, like the paper's Table 4.
   --allow-missing      score the pairs that match and report how many were left out, instead
                        of failing when the prediction and reference ids differ
   --json               print the whole result as JSON instead of Markdown
+  --bertscore-model DIR  add BERTScore (bert_score 0.3.13 semantics) with this BERT, DistilBERT,
+                       RoBERTa or XLM-R folder; its flags (--layer is --bertscore-layer here):
+${BERTSCORE_USAGE.replace('--layer N           ', '--bertscore-layer N ')}
 ${BOOTSTRAP_USAGE}
 
 examples:
@@ -74,6 +79,12 @@ examples:
       split: { type: 'string' },
       'allow-missing': { type: 'boolean' },
       json: { type: 'boolean' },
+      'bertscore-model': { type: 'string' },
+      'bertscore-layer': { type: 'string' },
+      idf: { type: 'boolean' },
+      baseline: { type: 'string' },
+      'batch-size': { type: 'string' },
+      device: { type: 'string' },
       ...BOOTSTRAP_FLAGS,
     }, false);
     const pred = str(f, 'pred');
@@ -87,30 +98,38 @@ examples:
     const metrics: Metric[] = [];
     if (tokenizer !== 'unicode') metrics.push(await createRouge({ ...rouge, tokenizer: 'reference' }));
     if (tokenizer !== 'reference') metrics.push(await createRouge({ ...rouge, tokenizer: 'unicode' }));
+    const bertModel = str(f, 'bertscore-model');
+    const bertOnly = ['bertscore-layer', 'idf', 'baseline', 'batch-size', 'device'].filter((k) => f.values[k] !== undefined);
+    if (bertModel === undefined && bertOnly.length > 0) throw new UsageError(`${NAME}: --${bertOnly[0]} is a BERTScore flag: give --bertscore-model DIR too`);
+    const bertscore = bertModel === undefined ? undefined : await (await METRIC_KINDS.bertscore.load())({ model: bertModel, ...bertScoreFlags(f, 'bertscore-layer') });
+    if (bertscore !== undefined) metrics.push(bertscore);
+    try {
+      const progress = progressReporter(io);
+      const result = await evaluatePredictions({
+        references: requiredStr(NAME, f, 'ref'),
+        systems,
+        metrics,
+        allowMissing: bool(f, 'allow-missing'),
+        outDir: str(f, 'out-dir'),
+        bootstrap: bootstrapFlags(f),
+        onProgress: progress.onProgress,
+      });
+      progress.finish();
 
-    const progress = progressReporter(io);
-    const result = await evaluatePredictions({
-      references: requiredStr(NAME, f, 'ref'),
-      systems,
-      metrics,
-      allowMissing: bool(f, 'allow-missing'),
-      outDir: str(f, 'out-dir'),
-      bootstrap: bootstrapFlags(f),
-      onProgress: progress.onProgress,
-    });
-    progress.finish();
-
-    if (bool(f, 'json')) {
-      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    } else {
-      const docs = result.systems.map((s) => renderSystemMarkdown(s, result));
-      if (result.comparison !== undefined) {
-        docs.push(`# Comparison: ${result.comparison.a} vs ${result.comparison.b}\n\n${renderComparisonMarkdown(result.comparison, metrics.flatMap((m) => m.columns))}`);
+      if (bool(f, 'json')) {
+        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        const docs = result.systems.map((s) => renderSystemMarkdown(s, result));
+        if (result.comparison !== undefined) {
+          docs.push(`# Comparison: ${result.comparison.a} vs ${result.comparison.b}\n\n${renderComparisonMarkdown(result.comparison, metrics.flatMap((m) => m.columns))}`);
+        }
+        io.stdout.write(docs.join('\n'));
       }
-      io.stdout.write(docs.join('\n'));
+      for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
+      for (const file of result.files) io.stderr.write(`clinsum: wrote ${file}\n`);
+      return 0;
+    } finally {
+      bertscore?.dispose();
     }
-    for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
-    for (const file of result.files) io.stderr.write(`clinsum: wrote ${file}\n`);
-    return 0;
   },
 };

@@ -4,7 +4,8 @@ import { Progress } from '../../../util/progress.js';
 import type { BootstrapOptions } from '../../../stages/evaluate/bootstrap.js';
 import type { EvalProgress } from '../../../stages/evaluate/run.js';
 import { SUMMARY_SPLITS, type SummarySplit } from '../../../stages/evaluate/rouge/sentences.js';
-import { int, str, type FlagSpec, type ParsedFlags } from '../args.js';
+import { bool, int, str, type FlagSpec, type ParsedFlags } from '../args.js';
+import type { BertScoreMetricOptions } from '../../../stages/evaluate/bertscore/metric.js';
 import type { CliIO } from '../command.js';
 
 export const BOOTSTRAP_FLAGS: FlagSpec = {
@@ -54,5 +55,29 @@ export function progressReporter(io: CliIO): { onProgress: EvalProgress | undefi
       bars.forEach((b) => b.finish());
       bars.clear();
     },
+  };
+}
+
+export const BERTSCORE_USAGE = `  --layer N            use the hidden states after layer N (0 = embeddings); default bert_score's
+                       for the model: distilbert-base-uncased 5, bert-base-multilingual-cased 9,
+                       roberta-large 17, xlm-roberta-large 17 (told from the folder's name)
+  --idf                weigh tokens by idf over each language's references (bert_score idf=True)
+  --baseline FILE      rescale (x − b)/(1 − b) with a bert_score baseline file (LAYER,P,R,F)
+  --batch-size N       pairs per matching batch and texts per model batch (default 64, as
+                       bert_score; the matching batches decide padding, so keep 64 to match it)
+  --device D           cpu (default) or cuda[:N]`;
+
+/** The BERTScore options of \`eval bertscore\` (layer flag \`--layer\`) and \`eval\` (\`--bertscore-layer\`). */
+export function bertScoreFlags(f: ParsedFlags, layerFlag: string): Omit<BertScoreMetricOptions, 'model'> {
+  const layer = int(f, layerFlag, { min: 0, max: 1000 });
+  const batchSize = int(f, 'batch-size', { min: 1, max: 100_000 });
+  const device = str(f, 'device');
+  if (device !== undefined && !/^(cpu|cuda(:\d+)?)$/.test(device)) throw new UsageError(`--device must be cpu, cuda or cuda:N, got "${device}"`);
+  return {
+    ...(layer !== undefined && { layer }),
+    idf: bool(f, 'idf'),
+    ...(str(f, 'baseline') !== undefined && { baseline: str(f, 'baseline') }),
+    ...(batchSize !== undefined && { batchSize }),
+    ...(device !== undefined && { device: device as BertScoreMetricOptions['device'] }),
   };
 }

@@ -1,0 +1,74 @@
+/** `clinsum eval bertscore --pairs FILE --model DIR`: BERTScore of reference–prediction pairs, per language. */
+import { createBertScoreMetric } from '../../../stages/evaluate/bertscore/metric.js';
+import { evaluatePairsFile } from '../../../stages/evaluate/run.js';
+import { renderDetailedMarkdown } from '../../../stages/evaluate/table.js';
+import { bool, parseFlags, requiredStr, str } from '../args.js';
+import type { Command } from '../command.js';
+import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bertScoreFlags, bootstrapFlags, progressReporter } from './eval-shared.js';
+
+const NAME = 'eval bertscore';
+
+export const command: Command = {
+  name: NAME,
+  summary: 'BERTScore of reference–prediction pairs (bert_score semantics, local model folder), per language',
+  usage: `usage: clinsum eval bertscore --pairs FILE.jsonl --model DIR [--layer N] [--idf] [--baseline FILE]
+                              [--batch-size N] [--device cpu|cuda] [--out FILE.jsonl] [--json]
+
+Scores every line {id, reference (or target), prediction, lang?} of FILE (.jsonl or .jsonl.gz)
+with BERTScore exactly as the bert_score package 0.3.13 (greedy cosine matching of the hidden
+states after layer L), and prints precision, recall, F and F's bootstrap interval per language
+(lines without lang count as "und"). Each language is scored as its own bert_score call.
+
+  --pairs FILE         the pairs to score (required)
+  --model DIR          a Hugging Face folder (config.json, model.safetensors, tokenizer.json) of
+                       a BERT, DistilBERT, RoBERTa or XLM-RoBERTa model, e.g. from
+                       \`clinsum model pull distilbert/distilbert-base-uncased\` (required)
+${BERTSCORE_USAGE}
+  --out FILE           write one line per pair: {id, lang, bertscore: {precision, recall, fmeasure}}
+  --json               print the aggregate as JSON instead of a table
+${BOOTSTRAP_USAGE}
+
+example:
+  clinsum eval bertscore --pairs pairs.jsonl --model models/distilbert-base-uncased --out scores.jsonl
+`,
+  async run(argv, io) {
+    const f = parseFlags(NAME, argv, {
+      pairs: { type: 'string' },
+      model: { type: 'string' },
+      layer: { type: 'string' },
+      idf: { type: 'boolean' },
+      baseline: { type: 'string' },
+      'batch-size': { type: 'string' },
+      device: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+      ...BOOTSTRAP_FLAGS,
+    }, false);
+    const pairsFile = requiredStr(NAME, f, 'pairs');
+    const metric = createBertScoreMetric({ model: requiredStr(NAME, f, 'model'), ...bertScoreFlags(f, 'layer') });
+    try {
+      const progress = progressReporter(io);
+      const result = await evaluatePairsFile({
+        pairsFile,
+        metrics: [metric],
+        outFile: str(f, 'out'),
+        bootstrap: bootstrapFlags(f),
+        onProgress: progress.onProgress,
+      });
+      progress.finish();
+      if (bool(f, 'json')) {
+        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        const s = metric.settings;
+        io.stdout.write(`BERTScore of ${result.pairs} pairs (${s.hash}), × 100:\n\n`);
+        io.stdout.write(renderDetailedMarkdown(result.table));
+      }
+      for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
+      const out = str(f, 'out');
+      if (out !== undefined) io.stderr.write(`clinsum: wrote ${result.pairs} pair scores to ${out}\n`);
+      return 0;
+    } finally {
+      metric.dispose();
+    }
+  },
+};
