@@ -73,7 +73,7 @@ report: {examples: 1}
   assert.deepEqual(state.stages.eval!.outputs, [
     'eval/lead2.json', 'eval/lead2.md', 'eval/lead2.scores.jsonl', 'eval/lead1.json', 'eval/lead1.md', 'eval/lead1.scores.jsonl', 'eval/lead1-vs-lead2.json', 'eval/lead1-vs-lead2.md',
   ]);
-  assert.match(state.stages.eval!.message!, /^lead1 RLsum \d+\.\d\d, lead2 RLsum \d+\.\d\d \(F × 100/);
+  assert.match(state.stages.eval!.message!, /^lead2 RLsum \d+\.\d\d, lead1 RLsum \d+\.\d\d \(F × 100, mean over languages/);
   assert.match(state.stages.split!.message!, /^train\/valid\/test en 5\/1\/4, es 5\/1\/4, fr 5\/1\/4, pt 5\/1\/4$/);
   const html = readFileSync(join(run, 'report.html'), 'utf8');
   assert.match(html, /lead1-vs-lead2|lead1 vs lead2|lead1/);

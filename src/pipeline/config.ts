@@ -133,6 +133,25 @@ export const evalSectionSchema = z.strictObject({
     .prefault({}),
   /** Pairs [a, b] to test a against b; default: every system against the first. */
   compare: z.array(z.tuple([systemName, systemName])).nullable().default(null),
+  /** BERTScore (bert_score 0.3.13 semantics) with a local encoder folder or a Hub model; null: none. */
+  bertscore: z
+    .strictObject({
+      model: nonEmpty.nullable().default(null),
+      hub: repoId.nullable().default(null),
+      revision: nonEmpty.default('main'),
+      /** Hidden layer (default: bert_score's for the model: distilbert-base-uncased 5). */
+      layer: z.number().int().min(0).nullable().default(null),
+      idf: z.boolean().default(false),
+      /** A bert_score rescale baseline file (LAYER,P,R,F). */
+      baseline: nonEmpty.nullable().default(null),
+      batch_size: posInt.default(64),
+      device: z.string().regex(/^(auto|cpu|cuda|cuda:\d+)$/, 'expected auto, cpu, cuda or cuda:N').default('auto'),
+    })
+    .superRefine((m, ctx) => {
+      if ((m.model === null) === (m.hub === null)) ctx.addIssue({ code: 'custom', path: ['model'], message: 'give either model (a local folder) or hub (a Hub repository id)' });
+    })
+    .nullable()
+    .default(null),
 });
 
 export const reportSectionSchema = z.strictObject({
@@ -165,6 +184,8 @@ const PATH_FIELDS: readonly ConfigPath[] = [
   ['teacher', 'serve', 'model'],
   ['teacher', 'tokenizer'],
   ['student', 'model'],
+  ['eval', 'bertscore', 'model'],
+  ['eval', 'bertscore', 'baseline'],
 ];
 
 export interface LoadConfigOptions {

@@ -72,6 +72,8 @@ export function preparePipeline(options: PipelineOptions): PreparedPipeline {
   const stages: Stage[] = [];
   if (config.student.hub !== null) stages.push(pullStage(setup, 'student', { hub: config.student.hub, revision: config.student.revision }));
   stages.push(splitStage(setup));
+  const bs = config.eval.bertscore;
+  if (bs !== null && bs.hub !== null) stages.push(pullStage(setup, 'bertscore', { hub: bs.hub, revision: bs.revision }));
   stages.push(evalStage(setup));
   stages.push(reportStage(setup, { teacher: false, train: false }));
   const configYaml = runConfigToYaml(config, `clinsum run: the resolved configuration of this run (defaults filled in, paths absolute).\nMade from ${resolve(cwd, options.configFile)}; edit that file (or use --set), not this one.`);
