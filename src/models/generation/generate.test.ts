@@ -1,0 +1,109 @@
+// Batched generation: batch == one at a time (prefill batched, one by one, auto), end-of-sequence
+// stopping, token budgets and the context length, streaming, seeded sampling, repetition penalty,
+// no leaked tensors. A small random Qwen2 with a wide init gives varied tokens.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { liveTensorCount, testDevice } from '../../engine/index.js';
+import { qwen2Config } from '../qwen2/config.js';
+import { randomQwen2 } from '../qwen2/init.js';
+import { generate, type GenerateOptions, type GenerationRequest } from './generate.js';
+import type { SamplingParams } from './sampling.js';
+
+const device = testDevice();
+const config = qwen2Config({
+  vocabSize: 512,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  ropeTheta: 10000,
+  maxPositionEmbeddings: 96,
+  initializerRange: 0.5,
+});
+const model = randomQwen2(config, 7, 'float32', device);
+const NO_EOS = [511];
+
+function prompt(len: number, seed: number): number[] {
+  return Array.from({ length: len }, (_, i) => (seed * 131 + i * 17 + ((i * i) % 7)) % 500);
+}
+
+const run = (reqs: GenerationRequest[], o: Partial<GenerateOptions> = {}): number[][] =>
+  generate(model, reqs, { maxNewTokens: 12, eosTokenIds: NO_EOS, ...o }).map((r) => r.tokens);
+
+test('a batch of very different lengths gives each sequence its one-at-a-time greedy tokens', () => {
+  const prompts = [prompt(40, 1), prompt(2, 2), prompt(17, 3), prompt(1, 4), prompt(33, 5)];
+  const alone = prompts.map((p) => run([{ promptIds: p }])[0]!);
+  assert.ok(new Set(alone.flat()).size > 20, 'the model produces varied tokens');
+  for (const mode of ['auto', 'each', 'batch'] as const) {
+    assert.deepEqual(run(prompts.map((p) => ({ promptIds: p })), { prefill: mode }), alone, `prefill ${mode}`);
+  }
+});
+
+test('end-of-sequence ids stop a sequence (not returned); the others go on', () => {
+  const p = prompt(9, 8);
+  const free = run([{ promptIds: p }], { maxNewTokens: 16 })[0]!;
+  const stopAt = free[5]!;
+  const first = free.indexOf(stopAt);
+  const out = generate(model, [{ promptIds: p }, { promptIds: prompt(20, 9) }], { maxNewTokens: 16, eosTokenIds: [999, stopAt] });
+  assert.deepEqual(out[0]!.tokens, free.slice(0, first));
+  assert.equal(out[0]!.finishReason, 'eos');
+  assert.equal(out[0]!.eosTokenId, stopAt);
+  const other = run([{ promptIds: prompt(20, 9) }], { maxNewTokens: 16, eosTokenIds: [999, stopAt] })[0]!;
+  assert.deepEqual(out[1]!.tokens, other);
+});
+
+test('token budgets (per request), the context length and the streaming callback end sequences', () => {
+  const out = generate(model, [{ promptIds: prompt(5, 1), maxNewTokens: 3 }, { promptIds: prompt(90, 2) }, { promptIds: prompt(7, 3) }], {
+    maxNewTokens: 10,
+    eosTokenIds: NO_EOS,
+  });
+  assert.equal(out[0]!.tokens.length, 3);
+  assert.equal(out[0]!.finishReason, 'length');
+  assert.equal(out[1]!.tokens.length, 96 - 90, 'stops at max_position_embeddings');
+  assert.equal(out[2]!.tokens.length, 10);
+  const seen: [number, number][] = [];
+  const streamed = generate(model, [{ promptIds: prompt(5, 1) }, { promptIds: prompt(6, 2) }], {
+    maxNewTokens: 10,
+    eosTokenIds: NO_EOS,
+    onToken: (i, t) => {
+      seen.push([i, t]);
+      return i === 1 && seen.filter(([j]) => j === 1).length === 4 ? 'stop' : undefined;
+    },
+  });
+  assert.equal(streamed[1]!.finishReason, 'stop');
+  assert.equal(streamed[1]!.tokens.length, 4);
+  assert.deepEqual(seen.filter(([i]) => i === 0).map(([, t]) => t), streamed[0]!.tokens);
+  assert.deepEqual(seen.filter(([i]) => i === 1).map(([, t]) => t), streamed[1]!.tokens);
+});
+
+test('sampling: a seed gives the same tokens, alone or in any batch; top-k 1 and a tiny top-p are greedy', () => {
+  const sampling: SamplingParams = { temperature: 0.9, topK: 40, topP: 0.95, repetitionPenalty: 1 };
+  const p = prompt(11, 4);
+  const a = run([{ promptIds: p, seed: 5 }], { sampling })[0]!;
+  const b = run([{ promptIds: prompt(30, 1), seed: 1 }, { promptIds: p, seed: 5 }, { promptIds: prompt(3, 2), seed: 9 }], { sampling })[1]!;
+  assert.deepEqual(b, a);
+  const c = run([{ promptIds: p, seed: 6 }], { sampling })[0]!;
+  assert.notDeepEqual(c, a);
+  const greedy = run([{ promptIds: p }])[0]!;
+  assert.deepEqual(run([{ promptIds: p, seed: 3 }], { sampling: { temperature: 1.5, topK: 1, topP: 1, repetitionPenalty: 1 } })[0], greedy);
+  assert.deepEqual(run([{ promptIds: p, seed: 3 }], { sampling: { temperature: 1, topK: 0, topP: 1e-6, repetitionPenalty: 1 } })[0], greedy);
+});
+
+test('repetition penalty: a huge one never repeats a token of the prompt or of the output', () => {
+  const p = prompt(6, 2);
+  const out = run([{ promptIds: p }], { maxNewTokens: 20, sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1e30 } })[0]!;
+  assert.equal(new Set([...p, ...out]).size, new Set(p).size + out.length);
+});
+
+test('bad requests are refused before any work; generation leaks no tensors', () => {
+  assert.throws(() => run([{ promptIds: [] }]), /request 0: the prompt is empty/);
+  assert.throws(() => run([{ promptIds: [1, 512] }]), /token id 512 is outside the vocabulary/);
+  assert.throws(() => run([{ promptIds: prompt(96, 1) }]), /must be shorter/);
+  assert.throws(() => run([{ promptIds: [1] }], { maxNewTokens: 0 }), /maxNewTokens/);
+  run([{ promptIds: [1, 2] }]); // warm-up (rotary table)
+  const before = liveTensorCount();
+  run([{ promptIds: prompt(10, 1) }, { promptIds: prompt(3, 2) }], { sampling: { temperature: 1, topK: 5, topP: 0.9, repetitionPenalty: 1.2 } });
+  run([{ promptIds: prompt(10, 1) }, { promptIds: prompt(3, 2) }], { prefill: 'each' });
+  assert.equal(liveTensorCount(), before);
+});

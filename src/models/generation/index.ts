@@ -1,0 +1,14 @@
+/** Generation (layer 2): KV cache, sampling, batched generation, generation_config.json. */
+export { KVCache, type KVCacheShape, type StepContext } from './kv-cache.js';
+export { GREEDY, SequenceSampler, checkSampling, pickTokens, type SamplingParams } from './sampling.js';
+export {
+  generate,
+  type CausalLM,
+  type GenerationRequest,
+  type GenerationOutput,
+  type GenerateOptions,
+  type FinishReason,
+  type TokenCallback,
+  type PrefillMode,
+} from './generate.js';
+export { parseGenerationConfig, defaultGenerationConfig, QWEN25_INSTRUCT_GENERATION_CONFIG, type GenerationConfig } from './config.js';

@@ -1,0 +1,30 @@
+/** Qwen2 causal LM (layer 2): config, model, Hugging Face folders, tiny random models. */
+export {
+  QWEN2_ARCHITECTURE,
+  QWEN2_MODEL_TYPE,
+  SUPPORTED_CAUSAL_LMS,
+  QWEN25_05B_SHAPE,
+  TRANSFORMERS_LAYOUT_VERSION,
+  qwen2Config,
+  qwen2ConfigFromHF,
+  qwen2ConfigToHF,
+  withConfig,
+  type Qwen2Config,
+  type Qwen2ConfigInput,
+  type HFConfigJson,
+} from './config.js';
+export {
+  Qwen2ForCausalLM,
+  Qwen2Model,
+  Qwen2DecoderLayer,
+  Qwen2Attention,
+  Qwen2MLP,
+  Qwen2RMSNorm,
+  type CausalLMInput,
+  type CausalLMOutput,
+  type LayerContext,
+  type LossAndBackwardOptions,
+} from './model.js';
+export { ropeInvFreq, ropeCosSin, applyRope } from './rope.js';
+export { loadQwen2, saveQwen2, readQwen2Config, readGenerationConfig, LM_HEAD, type LoadedQwen2, type LoadQwen2Options, type SaveQwen2Options } from './folder.js';
+export { initTinyQwen2, tinyQwen2Config, randomQwen2, TINY_DEFAULTS, type TinyQwen2Options } from './init.js';
