@@ -117,6 +117,8 @@ export const generateSectionSchema = z.strictObject({
   max_input_tokens: posInt.default(16384),
   /** Sequences generated together. */
   batch_size: posInt.default(8),
+  /** Greedy decoding's repetition penalty (default: the model's generation_config.json, 1.1 for Qwen2.5-Instruct; 1 = off). */
+  repetition_penalty: z.number().positive().nullable().default(null),
   /** Generate for the first N test records of each language only (quick trials, CI). */
   limit: posInt.nullable().default(null),
   device: z.string().regex(/^(auto|cpu|cuda|cuda:\d+)$/, 'expected auto, cpu, cuda or cuda:N').default('auto'),
