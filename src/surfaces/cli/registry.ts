@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'eval rouge', summary: 'ROUGE-1/2/L/Lsum of reference–prediction pairs (rouge-score semantics), per language', load: async () => (await import('./commands/eval-rouge.js')).command },
   { name: 'data stats', summary: 'per-language counts and text lengths (the paper\'s Tables 1 and 2)', load: async () => (await import('./commands/data-stats.js')).command },
   { name: 'data split', summary: 'seeded per-language train/valid/test split with a manifest', load: async () => (await import('./commands/data-split.js')).command },
+  { name: 'extract', summary: 'stage 1: the teacher\'s key information for every report, from an OpenAI-compatible endpoint; resumable', load: async () => (await import('./commands/extract.js')).command },
   { name: 'serve', summary: 'OpenAI-compatible server (continuous batching) with a summarization web page at /', load: async () => (await import('./commands/serve.js')).command },
   { name: 'model pull', summary: 'download a model from the Hugging Face Hub (resumable, verified, shared cache)', load: async () => (await import('./commands/model-pull.js')).command },
   { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
