@@ -15,11 +15,11 @@ test('configs/paper.yaml validates and holds the paper settings', () => {
   assert.deepEqual(c.data.paths, ['en', 'es', 'fr', 'pt'].map((l) => `/data/mcs/multiclinsum_gs_train_${l}`));
   assert.deepEqual(c.split, { seed: 42, ratios: [0.8, 0.01, 0.19] });
   assert.deepEqual(c.prompts, {});
-  assert.equal(c.teacher.base_url, 'http://gpu7:8000/v1');
-  assert.equal(c.teacher.model, 'Qwen/Qwen2.5-72B-Instruct');
-  assert.equal(c.teacher.api_key_env, 'TEACHER_API_KEY');
-  assert.equal(c.teacher.temperature, 0);
-  assert.equal(c.teacher.lang_prompts, false);
+  assert.equal(c.teacher?.base_url, 'http://gpu7:8000/v1');
+  assert.equal(c.teacher?.model, 'Qwen/Qwen2.5-72B-Instruct');
+  assert.equal(c.teacher?.api_key_env, 'TEACHER_API_KEY');
+  assert.equal(c.teacher?.temperature, 0);
+  assert.equal(c.teacher?.lang_prompts, false);
   assert.deepEqual(c.student, { model: null, hub: 'Qwen/Qwen2.5-0.5B-Instruct', revision: 'main' });
   const t = c.train as unknown as Record<string, unknown> & { optimizer: Record<string, unknown>; schedule: Record<string, unknown>; budgets: Record<string, unknown>; eval: Record<string, unknown> };
   assert.equal(t.epochs, 3);

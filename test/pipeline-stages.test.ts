@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { writeDemoDataset } from '../src/data/demo/index.js';
 import { loadRunConfig } from '../src/pipeline/config.js';
@@ -14,10 +15,12 @@ import { runStages } from '../src/pipeline/runner.js';
 import type { Stage } from '../src/pipeline/stage.js';
 import { runPaths, type PipelineSetup } from '../src/pipeline/stages/context.js';
 import { evalStage } from '../src/pipeline/stages/evaluate.js';
+import { extractStage } from '../src/pipeline/stages/extract.js';
 import { reportStage } from '../src/pipeline/stages/report.js';
 import { splitStage } from '../src/pipeline/stages/split.js';
 import { readRunState } from '../src/pipeline/state.js';
 import { createLogger } from '../src/util/log.js';
+import { startFaultServer } from './support/fault-server.js';
 
 /** Predictions of a lead baseline: the first `k` sentences of each test report. */
 function leadStage(setup: PipelineSetup, system: string, k: number): Stage {
@@ -93,4 +96,52 @@ report: {examples: 1}
   // A split setting: everything downstream reruns.
   const r4 = await runStages(build(['eval.tokenizer=reference', 'split.seed=8']));
   assert.deepEqual(r4.stages.map((s) => s.action), ['ran', 'ran', 'ran', 'ran', 'ran']);
+});
+
+test('extract under the runner: answers stored once; operational settings do not rerun it, answer settings do', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'clinsum-pipeline-extract-'));
+  writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+  const server = await startFaultServer();
+  try {
+    const file = join(root, 'run.yaml');
+    writeFileSync(
+      file,
+      `data: {paths: [data/demo.jsonl]}
+split: {ratios: [0.6, 0.2, 0.2]}
+teacher: {base_url: '${server.baseUrl}', model: fake-teacher, max_tokens: 64, api_key_env: FAKE_KEY}
+student: {model: none}
+`,
+    );
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
+    const run = (sets: string[] = []) => {
+      const { config } = loadRunConfig(file, { sets });
+      const setup: PipelineSetup = { config, runDir: join(root, 'run'), systems: ['distil'], env: { FAKE_KEY: 'sk-test-123' } };
+      return runStages({ runDir: setup.runDir, stages: [splitStage(setup), extractStage(setup, config.teacher!)], log, progress: new PassThrough() });
+    };
+    await run();
+    const run1 = join(root, 'run');
+    const keyinfo = readFileSync(join(run1, 'teacher', 'keyinfo.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; teacher: { model: string } });
+    assert.equal(keyinfo.length, 32, 'train (6) + valid (2) reports of 4 languages');
+    assert.equal(keyinfo[0]!.teacher.model, 'fake-teacher');
+    assert.equal(server.stats().completed, 32);
+    assert.match(readRunState(run1).stages.extract!.message!, /^32 of 32 reports answered, 32 requests/);
+    assert.ok(!lines.join('\n').includes('sk-test-123'), 'the key is never logged');
+    assert.ok(!readFileSync(join(run1, 'run.json'), 'utf8').includes('sk-test-123'));
+
+    // Concurrency is how, not what: skipped.
+    const r2 = await run(['teacher.concurrency=2']);
+    assert.deepEqual(r2.stages.map((s) => s.action), ['skipped', 'skipped']);
+    // max_tokens changes the answers: rerun, and every request is new (the store is keyed by parameters).
+    const r3 = await run(['teacher.max_tokens=32']);
+    assert.deepEqual(r3.stages.map((s) => s.action), ['skipped', 'ran']);
+    assert.equal(server.stats().completed, 64);
+    // Back to the first settings: the stored answers serve, nothing is sent.
+    const r4 = await run();
+    assert.deepEqual(r4.stages.map((s) => s.action), ['skipped', 'ran']);
+    assert.equal(server.stats().completed, 64);
+    assert.match(readRunState(run1).stages.extract!.message!, /all from the answer store/);
+  } finally {
+    await server.close();
+  }
 });

@@ -42,8 +42,8 @@ test('defaults are filled in and relative paths resolve against the file', () =>
   assert.deepEqual(config.split, { seed: 42, ratios: [0.8, 0.01, 0.19] });
   assert.equal(config.student.model, join(dir, 'models/student'));
   assert.equal(config.student.revision, 'main');
-  assert.equal(config.teacher.concurrency, 8);
-  assert.deepEqual(config.teacher.limits, { requests_per_minute: null, tokens_per_minute: null });
+  assert.equal(config.teacher?.concurrency, 8);
+  assert.deepEqual(config.teacher?.limits, { requests_per_minute: null, tokens_per_minute: null });
   assert.deepEqual(config.train.systems, { standard: { gamma: 1 }, distil: { gamma: 0.8 } });
   assert.equal(config.eval.bootstrap.samples, 1000);
   assert.equal(config.generate.max_new_tokens, 1024);
@@ -71,9 +71,9 @@ test('${VAR} and ${VAR:-default} come from the environment; $${ is a literal', (
   const text = MINIMAL.replace('http://127.0.0.1:8000/v1', '${TEACHER_URL}').replace('[data/a.jsonl]', '["${DATA_DIR:-data}/a.jsonl"]').replace('model: teacher', () => "model: 'a$${b}'");
   const { dir, file } = write(text);
   const { config } = loadRunConfig(file, { env: { TEACHER_URL: 'http://gpu7:8000/v1' } });
-  assert.equal(config.teacher.base_url, 'http://gpu7:8000/v1');
+  assert.equal(config.teacher?.base_url, 'http://gpu7:8000/v1');
   assert.deepEqual(config.data.paths, [join(dir, 'data/a.jsonl')]);
-  assert.equal(config.teacher.model, 'a${b}');
+  assert.equal(config.teacher?.model, 'a${b}');
   const c2 = loadRunConfig(file, { env: { TEACHER_URL: 'http://x/v1', DATA_DIR: '/srv/mcs' } }).config;
   assert.deepEqual(c2.data.paths, ['/srv/mcs/a.jsonl']);
   fails(text, /^FILE:4: field `teacher\.base_url`: the environment variable TEACHER_URL is not set \(set it, or write \$\{TEACHER_URL:-default\}\)/, { env: {} });
@@ -86,7 +86,7 @@ test('--set overrides any setting; its values are YAML; problems name the --set'
     cwd,
     sets: ['teacher.concurrency=32', 'split.ratios=[0.7, 0.1, 0.2]', 'student.model=other/student', 'train.systems={distil: {gamma: 0.5}}', 'generate.limit=null', 'eval.compare=[[distil, distil]]'],
   });
-  assert.equal(config.teacher.concurrency, 32);
+  assert.equal(config.teacher?.concurrency, 32);
   assert.deepEqual(config.split.ratios, [0.7, 0.1, 0.2]);
   assert.equal(config.student.model, join(cwd, 'other/student'), '--set paths are relative to the working directory');
   assert.deepEqual(config.train.systems, { distil: { gamma: 0.5 } });

@@ -169,7 +169,8 @@ export const runConfigSchema = z.strictObject({
   split: splitSectionSchema.prefault({}),
   /** Prompt overrides for every stage: `{extraction: {en: …}, summarization: {…}}`. */
   prompts: promptSetSchema.prefault({}),
-  teacher: teacherSectionSchema,
+  /** Needed when a system has γ < 1 (its key information comes from the teacher). */
+  teacher: teacherSectionSchema.nullable().default(null),
   student: studentSectionSchema,
   train: trainSectionSchema.prefault({}),
   generate: generateSectionSchema.prefault({}),
