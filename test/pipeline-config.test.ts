@@ -14,7 +14,8 @@ test('configs/paper.yaml validates and holds the paper settings', () => {
   assert.equal(p.runDir, join(repoRoot(), 'runs', 'paper'));
   assert.deepEqual(c.data.paths, ['en', 'es', 'fr', 'pt'].map((l) => `/data/mcs/multiclinsum_gs_train_${l}`));
   assert.deepEqual(c.split, { seed: 42, ratios: [0.8, 0.01, 0.19] });
-  assert.deepEqual(c.prompts, {});
+  const en = 'Extract the key information from clinical text';
+  assert.deepEqual(c.prompts, { extraction: { en, es: en, fr: en, pt: en } }, "the paper's English extraction prompt for every language, teacher and student alike");
   assert.equal(c.teacher?.base_url, 'http://gpu7:8000/v1');
   assert.equal(c.teacher?.model, 'Qwen/Qwen2.5-72B-Instruct');
   assert.equal(c.teacher?.api_key_env, 'TEACHER_API_KEY');

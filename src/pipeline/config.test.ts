@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import YAML from 'yaml';
 import { InputError } from '../util/errors.js';
 import { loadRunConfig, runConfigToYaml } from './config.js';
+import { effectivePrompts } from './prompts.js';
 
 function write(text: string): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'clinsum-config-'));
@@ -93,4 +94,20 @@ test('--set overrides any setting; its values are YAML; problems name the --set'
   fails(MINIMAL, /^--set teacher\.concurrency=many: field `teacher\.concurrency`: Invalid input: expected number, received string/, { sets: ['teacher.concurrency=many'] });
   assert.throws(() => loadRunConfig(file, { sets: ['teacher'] }), /--set teacher: expected key=value/);
   assert.throws(() => loadRunConfig(file, { sets: ['teacher.model.x=1'] }), /--set teacher\.model\.x=1: teacher\.model is not a section/);
+});
+
+test('the extraction prompts in effect are explicit: the English one for all unless lang_prompts', () => {
+  const en = 'Extract the key information from clinical text';
+  const load = (text: string, sets: string[] = []) => {
+    const { file } = write(text);
+    const { config, source } = loadRunConfig(file, { sets });
+    return effectivePrompts(config, source);
+  };
+  assert.deepEqual(load(MINIMAL).extraction, { en, es: en, fr: en, pt: en });
+  assert.deepEqual(load(MINIMAL, ['teacher.prompt=List the findings']).extraction, { en: 'List the findings', es: 'List the findings', fr: 'List the findings', pt: 'List the findings' });
+  assert.deepEqual(load(MINIMAL, ['teacher.lang_prompts=true']), {});
+  assert.deepEqual(load(`${MINIMAL}prompts: {summarization: {en: Summarize}}\n`), { summarization: { en: 'Summarize' }, extraction: { en, es: en, fr: en, pt: en } });
+  assert.throws(() => load(`${MINIMAL}prompts:\n  extraction: {es: Extraer}\n`), /run\.yaml:9: field `prompts\.extraction\.es`: is set, but with teacher\.lang_prompts: false the teacher gets the English extraction prompt for every report \(set teacher\.lang_prompts: true/);
+  const noTeacher = `data:\n  paths: [a.jsonl]\nstudent: {model: s}\nprompts: {extraction: {es: Extraer}}\n`;
+  assert.deepEqual(load(noTeacher), { extraction: { es: 'Extraer' } });
 });

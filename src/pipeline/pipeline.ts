@@ -17,6 +17,7 @@ import { comparisons, evalStage } from './stages/evaluate.js';
 import { pullStage } from './stages/pull.js';
 import { reportStage } from './stages/report.js';
 import { splitStage } from './stages/split.js';
+import { effectivePrompts } from './prompts.js';
 import type { YamlSource } from './yaml-source.js';
 
 export interface PipelineOptions {
@@ -63,7 +64,9 @@ function checkCrossSection(setup: PipelineSetup, source: YamlSource): void {
 export function preparePipeline(options: PipelineOptions): PreparedPipeline {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const { config, source } = loadRunConfig(options.configFile, { sets: options.sets, env, cwd });
+  const loaded = loadRunConfig(options.configFile, { sets: options.sets, env, cwd });
+  const source = loaded.source;
+  const config: RunConfig = { ...loaded.config, prompts: effectivePrompts(loaded.config, source) };
   const runDir = options.out !== undefined ? resolve(cwd, options.out) : config.run_dir;
   if (runDir === null) throw new UsageError(`run: say where the run goes: --out DIR, or run_dir in ${options.configFile}`);
   const setup: PipelineSetup = { config, runDir, systems: Object.keys(config.train.systems), env };

@@ -56,8 +56,8 @@ export function extractStage(setup: PipelineSetup, t: TeacherSection): Stage {
       try {
         summary = await runExtraction({
           data: [runPaths.split(runDir, 'train'), runPaths.split(runDir, 'valid')],
-          promptText: t.prompt ?? undefined,
-          langPrompts: t.lang_prompts,
+          // config.prompts holds the extraction prompt of every language in effect (effectivePrompts).
+          langPrompts: true,
           promptSet: config.prompts,
           tokenizerDir: t.tokenizer ?? t.serve?.model,
           baseUrl: local?.baseUrl ?? t.base_url!,
