@@ -210,6 +210,15 @@ test('exit statuses: failures 1 with a hint, a budget stop 0, usage errors 2, a 
   assert.match(noOut.stderr, /--out is required/);
   const badExtra = await cli(['extract', '--data', data, '--out', out, '--base-url', s.baseUrl, '--model', 'm', '--extra-body', '[1]']);
   assert.equal(badExtra.code, 2);
+  // --prompt-file is read as strict UTF-8: a missing file or a BOM is an input error naming the file.
+  const noPrompt = await cli(['extract', '--data', data, '--out', out, '--base-url', s.baseUrl, '--model', 'm', '--prompt-file', join(dir, 'nope.txt')]);
+  assert.equal(noPrompt.code, 1);
+  assert.match(noPrompt.stderr, /nope\.txt: does not exist/);
+  const bomFile = join(dir, 'bom-prompt.txt');
+  writeFileSync(bomFile, '\ufeffList the diagnoses.');
+  const bom = await cli(['extract', '--data', data, '--out', out, '--base-url', s.baseUrl, '--model', 'm', '--prompt-file', bomFile]);
+  assert.equal(bom.code, 1);
+  assert.match(bom.stderr, /bom-prompt\.txt: starts with a UTF-8 byte-order mark/);
 
   const s401 = await startFaultServer({ plan: () => ({ kind: 'status', status: 401 }) });
   servers.push(s401);

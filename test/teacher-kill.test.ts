@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../src/util/shared-data.js';
 import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
-import { TeacherStore } from '../src/stages/teacher/store.js';
-import { startFaultServer, type FaultServer, type FaultServerStats } from './support/fault-server.js';
+import { TeacherStore, requestKeyer } from '../src/stages/teacher/store.js';
+import { extractionPrompt } from '../src/data/prompts.js';
+import { Prng } from '../src/util/prng.js';
+import { keyOf, startFaultServer, type FaultServer, type FaultServerStats } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems, writeItemsJsonl } from './support/teacher-fixtures.js';
 
 const BIN = join(repoRoot(), 'bin', 'clinsum');
@@ -58,33 +60,61 @@ function repeats(st: FaultServerStats): number {
   return Object.values(st.completedByKey).reduce((a, n) => a + Math.max(0, n - 1), 0);
 }
 
-for (const killAt of [3, 19, 44]) {
-  test(`kill -9 when request ${killAt} arrives, then rerun: every id once, repeats only of requests in flight, bound held`, async (t) => {
+/** The server's answer to a report: long enough that a torn write would show. */
+function answerFor(report: string): string {
+  return `Key information ${keyOf(report)}: ${'age, sex, presenting complaint, findings, diagnosis, treatment, outcome; '.repeat(20)}end.`;
+}
+
+/** When the first run is killed: when request n arrives at the server, or ms after the first one arrives. */
+type KillAt = { request: number } | { afterFirstMs: number };
+
+// Three kills aligned with a request's arrival (requests certainly in flight), and two at instants
+// drawn from clinsum's seeded PRNG (0-300 ms into a run of >= 375 ms), aligned with nothing: the
+// child may be parsing an answer, committing, or claiming.
+const drawn = new Prng(20250927);
+const KILLS: KillAt[] = [{ request: 3 }, { request: 19 }, { request: 44 }, { afterFirstMs: drawn.int(300) }, { afterFirstMs: drawn.int(300) }];
+
+for (const killAt of KILLS) {
+  const when = 'request' in killAt ? `when request ${killAt.request} arrives` : `${killAt.afterFirstMs} ms after the first request`;
+  test(`kill -9 ${when}, then rerun: every id once, no stored answer requested again, repeats only of requests in flight, bound held`, async (t) => {
     const items = syntheticItems(60);
     const dir = tempDir();
     const data = writeItemsJsonl(dir, items);
     const out = join(dir, 'out');
-    const s = await startFaultServer({ delayMs: 25 });
+    const s = await startFaultServer({ delayMs: 25, answer: (r) => answerFor(r.user) });
     servers.push(s);
     const args = ['--data', data, '--out', out, '--base-url', s.baseUrl, '--model', 'teacher', '--concurrency', String(CONCURRENCY), '--max-tokens', '64'];
 
     const first = extract(args);
     let atKill: FaultServerStats | undefined;
+    const kill = () => {
+      if (atKill !== undefined) return;
+      atKill = s.stats();
+      first.kill('SIGKILL');
+    };
     s.onRequest = (_r, st) => {
-      if (st.received === killAt && atKill === undefined) {
-        atKill = structuredClone(st);
-        first.kill('SIGKILL');
+      if ('request' in killAt ? st.received === killAt.request : st.received === 1) {
+        if ('request' in killAt) kill();
+        else setTimeout(kill, killAt.afterFirstMs);
       }
     };
     const r1 = await first.done;
-    assert.equal(r1.signal, 'SIGKILL');
-    assert.ok(atKill && atKill.inFlight >= 1, 'requests were in flight at the kill');
+    assert.equal(r1.signal, 'SIGKILL', 'the first run was killed before it finished');
+    assert.ok(atKill !== undefined);
+    if ('request' in killAt) assert.ok(atKill.inFlight >= 1, 'requests were in flight at the kill');
     s.onRequest = undefined;
 
-    // The store the killed run left is sound, holds only whole answers, and its claims are stale.
-    const store = new TeacherStore(join(out, 'cache.sqlite'));
+    // The store the killed run left is sound and holds only whole answers; at most CONCURRENCY
+    // answers the server had completed were not stored yet.
+    const storePath = join(out, 'cache.sqlite');
+    const keyOfReport = requestKeyer({ prompt: extractionPrompt('en'), model: 'teacher', params: { max_tokens: 64 } });
+    const byStoreKey = new Map(items.map((it) => [keyOfReport(it.report), it]));
+    const store = new TeacherStore(storePath);
     assert.equal(store.integrityCheck(), 'ok');
+    const storedAtKill = [...store.getMany([...byStoreKey.keys()]).values()].filter((r) => r.status === 'done');
     store.close();
+    for (const r of storedAtKill) assert.equal(r.answer, answerFor(byStoreKey.get(r.key)!.report), `${r.id}: the stored answer is whole`);
+    assert.ok(storedAtKill.length >= atKill.completed - CONCURRENCY, `${atKill.completed} answered at the server, only ${storedAtKill.length} stored`);
 
     const r2 = await extract(args).done;
     assert.equal(r2.code, 0, r2.stderr);
@@ -96,9 +126,11 @@ for (const killAt of [3, 19, 44]) {
     assert.ok(st.maxInFlight <= CONCURRENCY, `max in flight ${st.maxInFlight}`);
     assert.equal(Object.keys(st.completedByKey).length, 60);
     assert.ok(Object.values(st.completedByKey).every((n) => n <= 2));
+    // A report whose answer was stored before the kill is never sent again.
+    for (const r of storedAtKill) assert.equal(st.completedByKey[keyOf(byStoreKey.get(r.key)!.report)], 1, `${r.id} was stored at the kill and requested again`);
     assert.ok(repeats(st) <= CONCURRENCY, `${repeats(st)} answers were requested again (at most the ${CONCURRENCY} in flight may be)`);
-    t.diagnostic(`at the kill: ${atKill.inFlight} in flight at the server, ${atKill.completed} answered; after the rerun: ${repeats(st)} answered twice`);
-    const after_ = new TeacherStore(join(out, 'cache.sqlite'));
+    t.diagnostic(`at the kill: ${atKill.inFlight} in flight at the server, ${atKill.completed} answered, ${storedAtKill.length} stored; after the rerun: ${repeats(st)} answered twice`);
+    const after_ = new TeacherStore(storePath);
     assert.equal(after_.leaseCount(), 0);
     after_.close();
     assertNoLeak(r1.stderr + r2.stderr, 'stderr');

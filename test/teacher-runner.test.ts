@@ -319,7 +319,7 @@ test('an endpoint off this machine is warned about once (and a key over plain ht
   assert.ok(!local.some((l) => l.startsWith('warning:')));
 });
 
-test('with requests/min and tokens/min limits the run completes and settles every reservation', async () => {
+test('with requests/min and tokens/min limits (not binding) the run completes despite 429s', async () => {
   const items = syntheticItems(30);
   const s = await server({ plan: (r): Fault => (r.seq % 6 === 0 && r.nth === 1 ? { kind: 'status', status: 429, headers: { 'retry-after-ms': '1' } } : { kind: 'answer' }) });
   const out = tempDir();
@@ -327,4 +327,61 @@ test('with requests/min and tokens/min limits the run completes and settles ever
   assert.equal(sum.answered, 30);
   assert.ok((s.stats().outcomes['status:429'] ?? 0) >= 1);
   assert.equal(readKeyinfo(out).length, 30);
+});
+
+/**
+ * The token-bucket bound, checked on what the server saw: for every window of consecutive
+ * arrivals, the requests (or tokens) in it are at most the bucket's capacity plus the rate times
+ * the window's length, plus `slack`. Lower bounds on time only, so a slow machine cannot fail it;
+ * the slack absorbs arrivals that the network and the shared event loop bunch together.
+ */
+function checkBucketBound(arrivals: { t: number; amount: number }[], capacity: number, perMs: number, slack: number, what: string): void {
+  for (let i = 0; i < arrivals.length; i++) {
+    let sum = 0;
+    for (let j = i; j < arrivals.length; j++) {
+      sum += arrivals[j]!.amount;
+      const allowed = capacity + perMs * (arrivals[j]!.t - arrivals[i]!.t) + slack;
+      assert.ok(sum <= allowed, `${what}: arrivals ${i + 1}..${j + 1} carry ${sum} in ${(arrivals[j]!.t - arrivals[i]!.t).toFixed(0)} ms, above the ${allowed.toFixed(0)} the limit allows`);
+    }
+  }
+}
+
+test('--rpm: the requests the server sees, retries included, never outrun the requests-per-minute bucket', async () => {
+  // 120/min: a bucket of 10 (5 s worth), then one every 500 ms. 14 reports and up to 2 injected
+  // 429s make 15-16 requests: unlimited they would all arrive at once; limited, the last ~3 s later.
+  const items = syntheticItems(14);
+  const arrivals: { t: number; amount: number }[] = [];
+  const s = await server({ plan: (r): Fault => (r.nth === 1 && (r.seq === 3 || r.seq === 12) ? { kind: 'status', status: 429, headers: { 'retry-after-ms': '1' } } : { kind: 'answer' }) });
+  s.onRequest = () => void arrivals.push({ t: performance.now(), amount: 1 });
+  const out = tempDir();
+  const sum = await extractItems(options(s, items, out, [], { concurrency: 14, limits: { requestsPerMinute: 120 } }));
+  assert.equal(sum.answered, 14);
+  const n429 = s.stats().outcomes['status:429'] ?? 0;
+  assert.ok(n429 >= 1, 'a 429 was injected');
+  assert.equal(arrivals.length, 14 + n429, 'every retry took a request from the bucket too');
+  checkBucketBound(arrivals, 10, 120 / 60_000, 2, 'requests');
+  // Without the limit the same run is not bounded that way (the check has teeth).
+  const free: { t: number; amount: number }[] = [];
+  const s2 = await server({});
+  s2.onRequest = () => void free.push({ t: performance.now(), amount: 1 });
+  await extractItems(options(s2, items, tempDir(), [], { concurrency: 14 }));
+  assert.throws(() => checkBucketBound(free, 10, 120 / 60_000, 2, 'requests'), /above the/);
+});
+
+test('--tpm: the tokens the server reports, per window of arrivals, stay within the tokens-per-minute bucket', async () => {
+  // 120 000/min: a bucket of 10 000 tokens (5 s worth), then 2 000 a second. Each request
+  // reserves its estimated prompt tokens + max_tokens (1 000) and uses ~1 000 (a 3 600-character
+  // answer), so about 9 go at once and the other 5 follow at ~0.5 s intervals.
+  const items = syntheticItems(14);
+  const arrivals: { t: number; key: string }[] = [];
+  const s = await server({ answer: () => 'k'.repeat(3_600) });
+  s.onRequest = (r) => void arrivals.push({ t: performance.now(), key: r.key });
+  const out = tempDir();
+  const sum = await extractItems(options(s, items, out, [], { concurrency: 14, params: { max_tokens: 1_000 }, limits: { tokensPerMinute: 120_000 } }));
+  assert.equal(sum.answered, 14);
+  const usedByKey = new Map(items.map((it, i) => [keyOf(it.report), readKeyinfo(out)[i]!.usage!.total_tokens]));
+  const used = arrivals.map((a) => ({ t: a.t, amount: usedByKey.get(a.key)! }));
+  assert.ok(used.every((u) => u.amount > 900 && u.amount <= 1_100), `usage per request ${used.map((u) => u.amount).join(', ')}`);
+  checkBucketBound(used, 10_000, 120_000 / 60_000, 2 * 1_100, 'tokens');
+  assert.ok(used.reduce((a, u) => a + u.amount, 0) > 10_000 + 2 * 1_100, 'the run needs more than the bucket, so the bound is tested');
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ConfigError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { parseWith } from '../util/schema.js';
 import { extractionPrompt, promptSetSchema, resolvePromptSet, summarizationPrompt } from './prompts.js';
@@ -31,6 +32,8 @@ test('overrides replace only the languages they name, and change the hash', () =
 test('the config schema rejects empty prompts and unknown languages', () => {
   assert.throws(() => parseWith(promptSetSchema, { extraction: { en: '  ' } }, { file: 'c.yaml', field: 'prompts' }), /c\.yaml: field `prompts\.extraction\.en`: a prompt must not be empty/);
   assert.throws(() => parseWith(promptSetSchema, { extraction: { de: 'x' } }, { file: 'c.yaml', field: 'prompts' }), /c\.yaml: field `prompts/);
+  // A set built in code skips the schema: an empty override is still a ConfigError, not a silent default.
+  assert.throws(() => summarizationPrompt('fr', { summarization: { fr: ' \n' } }), (e: unknown) => e instanceof ConfigError && /summarization prompt for fr is empty/.test(e.message));
 });
 
 // sha256 of the UTF-8 text, first 12 hex digits (checked with Python's hashlib).

@@ -10,6 +10,7 @@
  * resolved prompt carries `hash = shortHash(text)` (12 hex digits of SHA-256 of its UTF-8 text),
  * so every output row can record exactly which prompt produced it.
  */
+import { ConfigError } from '../util/errors.js';
 import { shortHash } from '../util/hash.js';
 import { z } from '../util/schema.js';
 import { LANGS, type Lang } from './lang.js';
@@ -60,7 +61,7 @@ const hashes = new Map<string, string>();
 export function resolvePrompt(task: PromptTask, lang: Lang, set?: PromptSet): Prompt {
   const override = set?.[task]?.[lang];
   const text = override !== undefined ? override.normalize('NFC').trim() : DEFAULT_PROMPTS[task][lang];
-  if (text === '') throw new RangeError(`the ${task} prompt for ${lang} is empty`);
+  if (text === '') throw new ConfigError(`the ${task} prompt for ${lang} is empty (give a prompt text, or leave ${task}.${lang} out to use the default)`);
   let hash = hashes.get(text);
   if (hash === undefined) {
     hash = shortHash(text);

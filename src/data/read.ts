@@ -124,12 +124,13 @@ const CASE_NAME = /^(multiclinsum_[a-z0-9-]+?_(?:[a-z]{2}_(\d+)|(\d+)_[a-z]{2}))
 
 /**
  * Parse `multiclinsum_{set}_{lang}_{n}[_sum].txt` or `multiclinsum_{set}_{n}_{lang}[_sum].txt`;
- * undefined when the name follows neither scheme. An unsupported language is an InputError.
+ * undefined when the name follows neither scheme. An unsupported language is an InputError
+ * naming `path` (the file's path; default the name itself).
  */
-export function parseCaseFileName(name: string): CaseFileName | undefined {
+export function parseCaseFileName(name: string, path: string = name): CaseFileName | undefined {
   const m = CASE_NAME.exec(name);
   if (!m) return undefined;
-  const lang = langFromFileName(name);
+  const lang = langFromFileName(path);
   if (lang === undefined) return undefined;
   return { stem: m[1]!, n: Number(m[2] ?? m[3]), lang, summary: m[4] !== undefined };
 }
@@ -175,7 +176,7 @@ function listTxt(sub: string, root: string, ctx: ReadContext, hashes: { rel: str
     const path = join(sub, ent.name);
     ctx.guard({ file: path }, () => {
       if (!ent.isFile()) throw new InputError({ file: path }, 'is not a regular file', `${basename(sub)}/ must hold only .txt files`);
-      const name = parseCaseFileName(ent.name);
+      const name = parseCaseFileName(ent.name, path);
       const scheme = wantSummary ? 'multiclinsum_{set}_{lang}_{n}_sum.txt or multiclinsum_{set}_{n}_{lang}_sum.txt' : 'multiclinsum_{set}_{lang}_{n}.txt or multiclinsum_{set}_{n}_{lang}.txt';
       if (!name || name.summary !== wantSummary) {
         throw new InputError({ file: path }, `is not named like a MultiClinSum ${wantSummary ? 'summary' : 'report'}`, `name it ${scheme}`);

@@ -1,8 +1,8 @@
 /** `clinsum extract`: stage 1, the teacher's key information for every report. Parses flags only. */
-import { readFileSync } from 'node:fs';
 import { parseLang } from '../../../data/lang.js';
 import { formatPreflight, formatStatsTable, previewExtraction, runExtraction, type ExtractionConfig, type JsonValue } from '../../../stages/teacher/index.js';
 import { ConfigError, StoppedError, UsageError } from '../../../util/errors.js';
+import { readUtf8Strict } from '../../../util/fs.js';
 import { createLogger } from '../../../util/log.js';
 import { formatDuration } from '../../../util/progress.js';
 import { bool, int, num, parseFlags, requiredStr, str, strList } from '../args.js';
@@ -184,11 +184,8 @@ function apiKey(varName: string | undefined, io: CliIO, info: (msg: string) => v
 function promptText(text: string | undefined, file: string | undefined): string | undefined {
   if (text !== undefined && file !== undefined) throw new UsageError('extract: give --prompt or --prompt-file, not both');
   if (file === undefined) return text;
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`--prompt-file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  // Strict UTF-8: a BOM, a NUL byte or invalid bytes are an InputError naming the file.
+  return readUtf8Strict(file);
 }
 
 function extraBody(json: string | undefined): Record<string, JsonValue> | undefined {
