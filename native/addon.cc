@@ -23,10 +23,12 @@ struct Slot {
   bool alive = false;
 };
 
-// The tensor table (touched from the JS thread only).
-std::vector<Slot> g_slots;
-std::vector<uint32_t> g_freeSlots;
-int64_t g_live = 0;
+// The tensor table of one JS thread. Each Node environment (the main thread, every worker)
+// calls the addon from its own thread, so a thread-local table gives each its own handles and
+// live count; one process-wide table corrupted the heap as soon as two workers used tensors.
+thread_local std::vector<Slot> g_slots;
+thread_local std::vector<uint32_t> g_freeSlots;
+thread_local int64_t g_live = 0;
 
 enum class Lookup { ok, notHandle, disposed };
 
@@ -336,6 +338,41 @@ at::Tensor drawWith(const c10::optional<at::Generator>& gen, const at::TensorOpt
   return draw(gen, o.device(at::kCPU).dtype(cpuDtype)).to(o.device(), o.dtype().toScalarType());
 }
 
+// The bytes a typed array views, read straight from N-API: also right for typed arrays over a
+// SharedArrayBuffer, which Napi::TypedArray::ArrayBuffer() refuses ("Invalid argument").
+void typedArrayBytes(napi_env env, napi_value v, const uint8_t** data, size_t* byteLength) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* ptr = nullptr;
+  if (napi_get_typedarray_info(env, v, &type, &length, &ptr, nullptr, nullptr) != napi_ok) throw ArgError("cannot read the typed array's bytes");
+  size_t width = 1;
+  switch (type) {
+    case napi_int16_array:
+    case napi_uint16_array:
+      width = 2;
+      break;
+    case napi_int32_array:
+    case napi_uint32_array:
+    case napi_float32_array:
+      width = 4;
+      break;
+    case napi_float64_array:
+    case napi_bigint64_array:
+    case napi_biguint64_array:
+      width = 8;
+      break;
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array:
+      width = 1;
+      break;
+    default:
+      throw ArgError("is a typed array of an unsupported element type");
+  }
+  *data = static_cast<const uint8_t*>(ptr);
+  *byteLength = length * width;
+}
+
 void checkCpuContiguous(const at::Tensor& t, const char* what) {
   if (!t.device().is_cpu() || !t.is_contiguous()) throw ArgError(std::string(what) + " needs a contiguous CPU tensor");
 }
@@ -384,13 +421,11 @@ void registerCore(Napi::Env env, Napi::Object exports) {
       src = static_cast<const uint8_t*>(ab.Data());
       len = ab.ByteLength();
     } else if (v.IsTypedArray()) {
-      auto ta = v.As<Napi::TypedArray>();
-      src = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-      len = ta.ByteLength();
+      typedArrayBytes(a.env, v, &src, &len);
     } else {
-      auto dv = v.As<Napi::DataView>();
-      src = static_cast<const uint8_t*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
-      len = dv.ByteLength();
+      void* data = nullptr;
+      if (napi_get_dataview_info(a.env, v, &len, &data, nullptr, nullptr) != napi_ok) throw ArgError("cannot read the DataView's bytes");
+      src = static_cast<const uint8_t*>(data);
     }
     auto dtype = a.dtype(1);
     auto shape = a.ints(2);
@@ -499,9 +534,10 @@ void registerCore(Napi::Env env, Napi::Object exports) {
     int64_t off = a.i64(1);
     Napi::Value v = a.raw(2);
     if (!v.IsTypedArray()) throw ArgError("third argument must be a Uint8Array");
-    auto ta = v.As<Napi::TypedArray>();
-    const uint8_t* src = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    int64_t len = static_cast<int64_t>(ta.ByteLength());
+    const uint8_t* src = nullptr;
+    size_t byteLength = 0;
+    typedArrayBytes(a.env, v, &src, &byteLength);
+    int64_t len = static_cast<int64_t>(byteLength);
     int64_t total = t.numel() * static_cast<int64_t>(t.element_size());
     if (off < 0 || off + len > total) throw ArgError("byte range is outside the tensor");
     if (len > 0) std::memcpy(static_cast<uint8_t*>(t.data_ptr()) + off, src, static_cast<size_t>(len));

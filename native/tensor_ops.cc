@@ -1,7 +1,52 @@
 // Element-wise, reduction, shape and indexing ops: each one line over its ATen function.
 #include "common.h"
 
+#include <limits>
+
 namespace clinsum {
+namespace {
+
+// The one integer quotient that overflows, MIN / -1, makes the x86 divide instruction trap
+// (SIGFPE kills the process), and libtorch's CPU kernels for div(rounding_mode) and remainder
+// do not guard it (division by zero they do refuse). Refuse it here; CUDA does not trap.
+c10::optional<at::Scalar> integerMin(at::ScalarType t) {
+  switch (t) {
+    case at::kLong:
+      return at::Scalar(std::numeric_limits<int64_t>::min());
+    case at::kInt:
+      return at::Scalar(static_cast<int64_t>(std::numeric_limits<int32_t>::min()));
+    case at::kShort:
+      return at::Scalar(static_cast<int64_t>(std::numeric_limits<int16_t>::min()));
+    case at::kChar:
+      return at::Scalar(static_cast<int64_t>(std::numeric_limits<int8_t>::min()));
+    default:
+      return c10::nullopt;
+  }
+}
+
+void refuseOverflowingQuotient(const at::Tensor& x, const at::Tensor& y) {
+  if (!at::isIntegralType(x.scalar_type(), false) || !x.device().is_cpu()) return;
+  const auto rt = at::result_type(x, y);
+  const auto min = integerMin(rt);
+  if (!min) return;
+  at::NoGradGuard noGrad;
+  if (at::logical_and(x.to(rt).eq(*min), y.to(rt).eq(-1)).any().item<bool>()) {
+    throw ArgError("integer overflow: the minimum " + std::string(c10::toString(rt)) + " divided by -1 is not representable");
+  }
+}
+
+void refuseOverflowingQuotient(const at::Tensor& x, const at::Scalar& y) {
+  if (!at::isIntegralType(x.scalar_type(), false) || !x.device().is_cpu() || !y.isIntegral(false) || y.toLong() != -1) return;
+  const auto rt = at::result_type(x, y);
+  const auto min = integerMin(rt);
+  if (!min) return;
+  at::NoGradGuard noGrad;
+  if (x.to(rt).eq(*min).any().item<bool>()) {
+    throw ArgError("integer overflow: the minimum " + std::string(c10::toString(rt)) + " divided by -1 is not representable");
+  }
+}
+
+}  // namespace
 
 #define UNARY(name, fn) \
   OP(name) { return a.out(fn(a.t(0))); })
@@ -75,16 +120,25 @@ void registerTensorOps(Napi::Env env, Napi::Object exports) {
   OP("div") {
     if (a.isNullish(2)) return a.out(at::div(a.t(0), a.t(1)));
     std::string modeStr = a.str(2);
+    refuseOverflowingQuotient(a.t(0), a.t(1));
     return a.out(at::div(a.t(0), a.t(1), c10::optional<c10::string_view>(c10::string_view(modeStr))));
   });
   OP("divScalar") {
     if (a.isNullish(2)) return a.out(at::div(a.t(0), a.scalar(1)));
     std::string modeStr = a.str(2);
+    refuseOverflowingQuotient(a.t(0), a.scalar(1));
     return a.out(at::div(a.t(0), a.scalar(1), c10::optional<c10::string_view>(c10::string_view(modeStr))));
   });
   BINARY("pow", at::pow);
   OP("powScalarBase") { return a.out(at::pow(a.scalar(0), a.t(1))); });
-  BINARY("remainder", at::remainder);
+  OP("remainder") {
+    refuseOverflowingQuotient(a.t(0), a.t(1));
+    return a.out(at::remainder(a.t(0), a.t(1)));
+  });
+  OP("remainderScalar") {
+    refuseOverflowingQuotient(a.t(0), a.scalar(1));
+    return a.out(at::remainder(a.t(0), a.scalar(1)));
+  });
   OP("maximum") { return a.out(at::maximum(a.t(0), a.t(1))); });
   OP("minimum") { return a.out(at::minimum(a.t(0), a.t(1))); });
   BINARY("eq", at::eq);

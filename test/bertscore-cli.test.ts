@@ -61,6 +61,33 @@ test('eval bertscore --pairs --out --json: per-pair lines, aggregate per languag
   assert.deepEqual(parsed.table.rows.map((r) => r.label), ['en', 'fr', 'macro avg', 'all pairs']);
 });
 
+test('eval bertscore --baseline: every per-pair P, R, F is (x − b)/(1 − b) of the raw score, b from the layer\'s row', async () => {
+  const baseline = join(dir, 'baseline.tsv');
+  writeFileSync(baseline, 'LAYER,P,R,F\n0,0.1,0.1,0.1\n1,0.1,0.1,0.1\n2,0.2,0.2,0.2\n3,0.6,0.5,0.55\n');
+  const raw = join(dir, 'raw.jsonl');
+  const scaled = join(dir, 'scaled.jsonl');
+  let r = await cli('eval', 'bertscore', '--pairs', jsonl('pairs-b.jsonl', pairs), '--model', MODEL, '--layer', '3', '--out', raw);
+  assert.equal(r.code, 0, r.stderr);
+  r = await cli('eval', 'bertscore', '--pairs', join(dir, 'pairs-b.jsonl'), '--model', MODEL, '--layer', '3', '--baseline', baseline, '--out', scaled, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const settings = (JSON.parse(r.stdout) as { metrics: { settings: Record<string, unknown> }[] }).metrics[0]!.settings;
+  assert.equal(settings.baseline, baseline);
+  assert.match(String(settings.hash), /_L3_no-idf_.*-rescaled$/);
+  type Line = { bertscore: { precision: number; recall: number; fmeasure: number } };
+  const read = (f: string) => readFileSync(f, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Line).bertscore);
+  const b = { precision: Math.fround(0.6), recall: Math.fround(0.5), fmeasure: Math.fround(0.55) };
+  const rawLines = read(raw);
+  read(scaled).forEach((s, i) => {
+    for (const k of ['precision', 'recall', 'fmeasure'] as const) {
+      const want = (rawLines[i]![k] - b[k]) / (1 - b[k]);
+      assert.ok(Math.abs(s[k] - want) < 1e-6, `pair ${i} ${k}: ${s[k]} vs ${want}`);
+    }
+  });
+  r = await cli('eval', 'bertscore', '--pairs', join(dir, 'pairs-b.jsonl'), '--model', MODEL, '--layer', '5', '--baseline', baseline);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /baseline\.tsv.*not for layer 5/);
+});
+
 test('eval --pred --ref --bertscore-model: a BERTScore column beside ROUGE, in files and --compare', async () => {
   const ref = jsonl('ref.jsonl', pairs.map((p) => ({ id: p.id, lang: p.lang, summary: p.reference ?? p.target })));
   const a = jsonl('sysA.jsonl', pairs.map((p) => ({ id: p.id, lang: p.lang, prediction: p.prediction })));

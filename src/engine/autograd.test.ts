@@ -137,6 +137,15 @@ test('gradients of indexSelect, gather, embedding and scatterAdd match', () => {
   });
 });
 
+test('gradients of to(dtype) and to(device) match (through a float32 round trip and a device copy)', () => {
+  tidy(() => {
+    // float32 rounds each value to ~6e-8 relative: a larger step keeps finite differences exact enough.
+    gradcheck((x) => x.to('float32').mul(x.to('float32')).to('float64'), [f64([3, 4])], { eps: 1e-3, atol: 1e-3, rtol: 1e-2 });
+    gradcheck((x) => x.to({ device: 'cpu', copy: true }).exp().to({ device }), [f64([3, 4])]);
+    gradcheck((x) => x.to({ dtype: 'float64', device: 'cpu', copy: true }).contiguous().tanh().to({ device }), [f64([3, 4])]);
+  });
+});
+
 test('gradients of layerNorm and rmsNorm (with weights) match', () => {
   tidy(() => {
     gradcheck((x, w, b) => layerNorm(x, [4], w, b, 1e-5), [f64([3, 4]), f64([4]), f64([4])]);

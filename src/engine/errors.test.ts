@@ -1,8 +1,29 @@
 // Bad arguments raise TorchErrors (with libtorch's message) instead of crashing the process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { InputError } from '../util/errors.js';
 import { N } from './native.js';
-import { TorchError, cudaAvailable, empty, ones, randn, tensor, testDevice, tidy, zeros, type DType } from './index.js';
+import { handleOf } from './tensor.js';
+import {
+  SafetensorsFile,
+  TorchError,
+  cudaAvailable,
+  einsum,
+  empty,
+  fromBytes,
+  liveTensorCount,
+  ones,
+  randn,
+  tensor,
+  testDevice,
+  tidy,
+  zeros,
+  type DType,
+} from './index.js';
 
 const device = testDevice();
 
@@ -103,4 +124,96 @@ test('CUDA tensors work where CUDA is available and raise a clear error where no
   }
   throwsTorch(() => zeros([2], { device: 'cuda' }), /CUDA/);
   throwsTorch(() => ones([2]).cuda(), /CUDA/);
+});
+
+test('integer MIN / -1 (which traps on x86) raises instead of killing the process', () => {
+  tidy(() => {
+    const min64 = fromBytes(new Uint8Array(new BigInt64Array([-(2n ** 63n), 7n]).buffer), 'int64', [2]);
+    const minus1 = tensor([-1, -1], { dtype: 'int64', device: 'cpu' });
+    throwsTorch(() => min64.div(minus1, 'floor'), /^div: integer overflow: the minimum Long divided by -1/, 'argument');
+    throwsTorch(() => min64.div(minus1, 'trunc'), /integer overflow/, 'argument');
+    throwsTorch(() => min64.div(-1, 'floor'), /^divScalar: integer overflow/, 'argument');
+    throwsTorch(() => min64.remainder(minus1), /^remainder: integer overflow/, 'argument');
+    throwsTorch(() => min64.remainder(-1), /^remainderScalar: integer overflow/, 'argument');
+    const min32 = tensor([-(2 ** 31), 5], { dtype: 'int32', device: 'cpu' });
+    throwsTorch(() => min32.div(tensor([-1, 2], { dtype: 'int32' }), 'floor'), /minimum Int divided by -1/, 'argument');
+    throwsTorch(() => min32.remainder(-1), /minimum Int/, 'argument');
+    // The same values in a wider type, other divisors, and true division are fine.
+    assert.deepEqual(min32.div(tensor([-1, 2], { dtype: 'int64' }), 'floor').toNumbers(), [2 ** 31, 2]);
+    assert.deepEqual(min64.div(2, 'floor').toBigInt64Array(), new BigInt64Array([-(2n ** 62n), 3n]));
+    assert.deepEqual(tensor([-7, 7], { dtype: 'int64' }).div(-1, 'floor').toNumbers(), [7, -7]);
+    assert.deepEqual(tensor([-7, 7], { dtype: 'int64' }).remainder(-2).toNumbers(), [-1, -1]);
+    assert.equal(min32.div(-1).dtype, 'float32');
+    throwsTorch(() => tensor([1], { dtype: 'int64' }).div(0, 'floor'), /ZeroDivisionError/);
+  });
+});
+
+test('non-Tensor arguments from untyped JS raise TorchErrors, not TypeErrors', () => {
+  tidy(() => {
+    const loose = ones([2]) as unknown as { add(x: unknown): unknown; matmul(x: unknown): unknown };
+    for (const bad of [undefined, null, 'x', {}, [ones([2])], 3n]) {
+      throwsTorch(() => loose.matmul(bad), /^Tensor: expected a Tensor, got /, 'argument');
+    }
+    throwsTorch(() => (einsum as unknown as (eq: string, ops: unknown) => unknown)('ij->j', [ones([2, 2])]), /expected a Tensor, got Array/, 'argument');
+  });
+});
+
+test('fromBytes reads typed arrays over a SharedArrayBuffer and DataViews', () => {
+  tidy(() => {
+    const shared = new Float32Array(new SharedArrayBuffer(12));
+    shared.set([1.5, -2, 3]);
+    assert.deepEqual(fromBytes(new Uint8Array(shared.buffer, 4, 8), 'float32', [2]).toNumbers(), [-2, 3]);
+    assert.deepEqual(tensor(shared.subarray(1)).toNumbers(), [-2, 3]);
+    const dv = new DataView(shared.buffer, 4, 8);
+    const h = N.fromBytes(dv, 6, [2]);
+    assert.deepEqual(Array.from(new Float32Array(N.toBytes(h))), [-2, 3]);
+    N.free(h);
+    const t = zeros([2], { dtype: 'float32', device: 'cpu' });
+    N.writeBytes(handleOf(t), 0, new Uint8Array(shared.buffer, 0, 8));
+    assert.deepEqual(t.toNumbers(), [1.5, -2]);
+  });
+});
+
+test('tensors from several worker threads at once: each thread has its own handles and live count', async () => {
+  const engineUrl = new URL('./index.js', import.meta.url).href;
+  // Each worker makes and frees many tensors while the others do the same: one shared handle
+  // table corrupted the heap here.
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    import(workerData.engineUrl).then((E) => {
+      const base = E.liveTensorCount();
+      let acc = 0;
+      for (let i = 0; i < 3000; i++) {
+        acc += E.tidy(() => {
+          for (let k = 0; k < 10; k++) E.ones([2]);
+          return E.ones([3, 3]).mul(2).add(1).sum().item();
+        });
+      }
+      parentPort.postMessage({ acc, leaked: E.liveTensorCount() - base });
+    });`;
+  const before = liveTensorCount();
+  const runs = await Promise.all(
+    [0, 1, 2].map(
+      () =>
+        new Promise<{ acc: number; leaked: number }>((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { engineUrl } });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    ),
+  );
+  for (const r of runs) assert.deepEqual(r, { acc: 3000 * 27, leaked: 0 });
+  assert.equal(liveTensorCount(), before);
+});
+
+test('opening a folder as a safetensors file is an InputError naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clinsum-st-dir-'));
+  try {
+    assert.throws(
+      () => SafetensorsFile.open(dir),
+      (e: unknown) => e instanceof InputError && e.message.startsWith(`${dir}: is not a regular file`),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

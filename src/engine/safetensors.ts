@@ -158,7 +158,9 @@ function fail(path: string, problem: string, name?: string): never {
 }
 
 function parseHeader(fd: number, path: string): { infos: Map<string, TensorInfo>; metadata: Record<string, string> | undefined } {
-  const size = fstatSync(fd).size;
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) throw new InputError({ file: path }, 'is not a regular file (a folder?)', 'pass the path of a .safetensors file');
+  const size = stat.size;
   if (size < 8) fail(path, `is ${size} bytes long, too short for a safetensors header`);
   const lenBuf = Buffer.alloc(8);
   readSync(fd, lenBuf, 0, 8, 0);

@@ -53,7 +53,15 @@ export class Tensor {
   }
 
   static {
-    handleOfImpl = (t) => t.#h;
+    handleOfImpl = (t) => {
+      // A brand check, so that a non-Tensor passed from untyped JS raises a TorchError rather
+      // than a TypeError about private fields.
+      if (typeof t !== 'object' || t === null || !(#h in t)) {
+        const got = t === null ? 'null' : typeof t === 'object' ? ((t as object).constructor?.name ?? 'object') : typeof t;
+        throw new TorchError(`expected a Tensor, got ${got}`, 'Tensor', 'argument');
+      }
+      return t.#h;
+    };
   }
 
   // ---- identity and lifetime
@@ -151,7 +159,7 @@ export class Tensor {
    * it. Without `grad` the tensor must hold one element (a loss).
    */
   backward(grad?: Tensor, options: { retainGraph?: boolean } = {}): void {
-    N.backward(this.#h, grad === undefined ? undefined : grad.#h, options.retainGraph ?? false);
+    N.backward(this.#h, grad === undefined ? undefined : hOf(grad), options.retainGraph ?? false);
   }
 
   /** The accumulated gradient (a new owned Tensor each time), or undefined. */
@@ -162,7 +170,7 @@ export class Tensor {
 
   /** Sets (or with undefined, drops) the accumulated gradient. */
   set grad(g: Tensor | undefined) {
-    N.setGrad(this.#h, g === undefined ? undefined : g.#h);
+    N.setGrad(this.#h, g === undefined ? undefined : hOf(g));
   }
 
   get hasGrad(): boolean {
@@ -332,11 +340,11 @@ export class Tensor {
   // ---- element-wise
 
   add(other: Tensor | number, alpha?: number): Tensor {
-    if (other instanceof Tensor) return wrap(N.add(this.#h, other.#h, alpha));
+    if (other instanceof Tensor) return wrap(N.add(this.#h, hOf(other), alpha));
     return wrap(N.addScalar(this.#h, alpha === undefined ? other : other * alpha));
   }
   sub(other: Tensor | number, alpha?: number): Tensor {
-    if (other instanceof Tensor) return wrap(N.sub(this.#h, other.#h, alpha));
+    if (other instanceof Tensor) return wrap(N.sub(this.#h, hOf(other), alpha));
     return wrap(N.subScalar(this.#h, alpha === undefined ? other : other * alpha));
   }
   /** `value - this`. */
@@ -344,23 +352,23 @@ export class Tensor {
     return wrap(N.rsub(this.#h, value));
   }
   mul(other: Tensor | number): Tensor {
-    return wrap(other instanceof Tensor ? N.mul(this.#h, other.#h) : N.mulScalar(this.#h, other));
+    return wrap(other instanceof Tensor ? N.mul(this.#h, hOf(other)) : N.mulScalar(this.#h, other));
   }
   /** True division, or `trunc`/`floor` rounding. */
   div(other: Tensor | number, roundingMode?: 'trunc' | 'floor'): Tensor {
-    return wrap(other instanceof Tensor ? N.div(this.#h, other.#h, roundingMode) : N.divScalar(this.#h, other, roundingMode));
+    return wrap(other instanceof Tensor ? N.div(this.#h, hOf(other), roundingMode) : N.divScalar(this.#h, other, roundingMode));
   }
   pow(exponent: Tensor | number): Tensor {
-    return wrap(exponent instanceof Tensor ? N.pow(this.#h, exponent.#h) : N.powScalar(this.#h, exponent));
+    return wrap(exponent instanceof Tensor ? N.pow(this.#h, hOf(exponent)) : N.powScalar(this.#h, exponent));
   }
   remainder(other: Tensor | number): Tensor {
-    return wrap(other instanceof Tensor ? N.remainder(this.#h, other.#h) : N.remainderScalar(this.#h, other));
+    return wrap(other instanceof Tensor ? N.remainder(this.#h, hOf(other)) : N.remainderScalar(this.#h, other));
   }
   maximum(other: Tensor): Tensor {
-    return wrap(N.maximum(this.#h, other.#h));
+    return wrap(N.maximum(this.#h, hOf(other)));
   }
   minimum(other: Tensor): Tensor {
-    return wrap(N.minimum(this.#h, other.#h));
+    return wrap(N.minimum(this.#h, hOf(other)));
   }
   neg(): Tensor {
     return wrap(N.neg(this.#h));
@@ -439,13 +447,13 @@ export class Tensor {
     return wrap(N.logicalNot(this.#h));
   }
   logicalAnd(other: Tensor): Tensor {
-    return wrap(N.logicalAnd(this.#h, other.#h));
+    return wrap(N.logicalAnd(this.#h, hOf(other)));
   }
   logicalOr(other: Tensor): Tensor {
-    return wrap(N.logicalOr(this.#h, other.#h));
+    return wrap(N.logicalOr(this.#h, hOf(other)));
   }
   logicalXor(other: Tensor): Tensor {
-    return wrap(N.logicalXor(this.#h, other.#h));
+    return wrap(N.logicalXor(this.#h, hOf(other)));
   }
   isnan(): Tensor {
     return wrap(N.isnan(this.#h));
@@ -457,59 +465,59 @@ export class Tensor {
     return wrap(N.isfinite(this.#h));
   }
   eq(other: Tensor | number): Tensor {
-    return wrap(other instanceof Tensor ? N.eq(this.#h, other.#h) : N.eqScalar(this.#h, other));
+    return wrap(other instanceof Tensor ? N.eq(this.#h, hOf(other)) : N.eqScalar(this.#h, other));
   }
   ne(other: Tensor | number): Tensor {
-    return wrap(other instanceof Tensor ? N.ne(this.#h, other.#h) : N.neScalar(this.#h, other));
+    return wrap(other instanceof Tensor ? N.ne(this.#h, hOf(other)) : N.neScalar(this.#h, other));
   }
   lt(other: Tensor | number): Tensor {
-    return wrap(other instanceof Tensor ? N.lt(this.#h, other.#h) : N.ltScalar(this.#h, other));
+    return wrap(other instanceof Tensor ? N.lt(this.#h, hOf(other)) : N.ltScalar(this.#h, other));
   }
   le(other: Tensor | number): Tensor {
-    return wrap(other instanceof Tensor ? N.le(this.#h, other.#h) : N.leScalar(this.#h, other));
+    return wrap(other instanceof Tensor ? N.le(this.#h, hOf(other)) : N.leScalar(this.#h, other));
   }
   gt(other: Tensor | number): Tensor {
-    return wrap(other instanceof Tensor ? N.gt(this.#h, other.#h) : N.gtScalar(this.#h, other));
+    return wrap(other instanceof Tensor ? N.gt(this.#h, hOf(other)) : N.gtScalar(this.#h, other));
   }
   ge(other: Tensor | number): Tensor {
-    return wrap(other instanceof Tensor ? N.ge(this.#h, other.#h) : N.geScalar(this.#h, other));
+    return wrap(other instanceof Tensor ? N.ge(this.#h, hOf(other)) : N.geScalar(this.#h, other));
   }
   /** Same shape and elements. */
   equal(other: Tensor): boolean {
-    return N.equal(this.#h, other.#h);
+    return N.equal(this.#h, hOf(other));
   }
   allclose(other: Tensor, rtol = 1e-5, atol = 1e-8, equalNan = false): boolean {
-    return N.allclose(this.#h, other.#h, rtol, atol, equalNan);
+    return N.allclose(this.#h, hOf(other), rtol, atol, equalNan);
   }
   maskedFill(mask: Tensor, value: number | boolean): Tensor {
-    return wrap(N.maskedFill(this.#h, mask.#h, value));
+    return wrap(N.maskedFill(this.#h, hOf(mask), value));
   }
 
   // ---- in place (no-grad paths: optimizers, initialisation, caches)
 
   add_(other: Tensor | number, alpha?: number): this {
-    if (other instanceof Tensor) N.add_(this.#h, other.#h, alpha);
+    if (other instanceof Tensor) N.add_(this.#h, hOf(other), alpha);
     else N.addScalar_(this.#h, alpha === undefined ? other : other * alpha);
     return this;
   }
   sub_(other: Tensor | number): this {
-    if (other instanceof Tensor) N.sub_(this.#h, other.#h);
+    if (other instanceof Tensor) N.sub_(this.#h, hOf(other));
     else N.subScalar_(this.#h, other);
     return this;
   }
   mul_(other: Tensor | number): this {
-    if (other instanceof Tensor) N.mul_(this.#h, other.#h);
+    if (other instanceof Tensor) N.mul_(this.#h, hOf(other));
     else N.mulScalar_(this.#h, other);
     return this;
   }
   div_(other: Tensor | number): this {
-    if (other instanceof Tensor) N.div_(this.#h, other.#h);
+    if (other instanceof Tensor) N.div_(this.#h, hOf(other));
     else N.divScalar_(this.#h, other);
     return this;
   }
   /** Copies `src` (broadcast, cast, moved across devices as needed) into this tensor. */
   copy_(src: Tensor): this {
-    N.copy_(this.#h, src.#h);
+    N.copy_(this.#h, hOf(src));
     return this;
   }
   fill_(value: number | boolean): this {
@@ -525,7 +533,7 @@ export class Tensor {
     return this;
   }
   maskedFill_(mask: Tensor, value: number | boolean): this {
-    N.maskedFill_(this.#h, mask.#h, value);
+    N.maskedFill_(this.#h, hOf(mask), value);
     return this;
   }
   /** Fills with U(from, to); a generator draws on the CPU so a seed gives the same values everywhere. */
@@ -542,16 +550,16 @@ export class Tensor {
   // ---- matrix products
 
   matmul(other: Tensor): Tensor {
-    return wrap(N.matmul(this.#h, other.#h));
+    return wrap(N.matmul(this.#h, hOf(other)));
   }
   mm(other: Tensor): Tensor {
-    return wrap(N.mm(this.#h, other.#h));
+    return wrap(N.mm(this.#h, hOf(other)));
   }
   bmm(other: Tensor): Tensor {
-    return wrap(N.bmm(this.#h, other.#h));
+    return wrap(N.bmm(this.#h, hOf(other)));
   }
   outer(other: Tensor): Tensor {
-    return wrap(N.outer(this.#h, other.#h));
+    return wrap(N.outer(this.#h, hOf(other)));
   }
 
   // ---- reductions (dim: a number, a list, or undefined = all)
@@ -702,7 +710,7 @@ export class Tensor {
   }
   /** Repeats each element (along `dim`, or of the flattened tensor) `repeats` times. */
   repeatInterleave(repeats: number | Tensor, dim?: number): Tensor {
-    if (repeats instanceof Tensor) return wrap(N.repeatInterleaveTensor(this.#h, repeats.#h, dim));
+    if (repeats instanceof Tensor) return wrap(N.repeatInterleaveTensor(this.#h, hOf(repeats), dim));
     return wrap(N.repeatInterleave(this.#h, repeats, dim));
   }
   flip(dims: readonly number[]): Tensor {
@@ -727,23 +735,23 @@ export class Tensor {
 
   /** Rows (along `dim`) picked by an int64 index vector. */
   indexSelect(dim: number, index: Tensor): Tensor {
-    return wrap(N.indexSelect(this.#h, dim, index.#h));
+    return wrap(N.indexSelect(this.#h, dim, hOf(index)));
   }
   gather(dim: number, index: Tensor): Tensor {
-    return wrap(N.gather(this.#h, dim, index.#h));
+    return wrap(N.gather(this.#h, dim, hOf(index)));
   }
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
-    if (src instanceof Tensor) return wrap(N.scatter(this.#h, dim, index.#h, src.#h));
-    return wrap(N.scatterScalar(this.#h, dim, index.#h, src));
+    if (src instanceof Tensor) return wrap(N.scatter(this.#h, dim, hOf(index), hOf(src)));
+    return wrap(N.scatterScalar(this.#h, dim, hOf(index), src));
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
-    return wrap(N.scatterAdd(this.#h, dim, index.#h, src.#h));
+    return wrap(N.scatterAdd(this.#h, dim, hOf(index), hOf(src)));
   }
   indexAdd(dim: number, index: Tensor, src: Tensor): Tensor {
-    return wrap(N.indexAdd(this.#h, dim, index.#h, src.#h));
+    return wrap(N.indexAdd(this.#h, dim, hOf(index), hOf(src)));
   }
   maskedSelect(mask: Tensor): Tensor {
-    return wrap(N.maskedSelect(this.#h, mask.#h));
+    return wrap(N.maskedSelect(this.#h, hOf(mask)));
   }
   /** Indices (n, ndim) of the non-zero elements. */
   nonzero(): Tensor {
@@ -753,6 +761,11 @@ export class Tensor {
   oneHot(numClasses: number): Tensor {
     return wrap(N.oneHot(this.#h, numClasses));
   }
+}
+
+/** The handle of another tensor argument, with the brand check of `handleOf`. */
+function hOf(t: Tensor): H {
+  return handleOfImpl(t);
 }
 
 /** Wraps a fresh native handle (the new Tensor is recorded in the open scope). */

@@ -1,0 +1,77 @@
+// Every function the addon exports, called with hostile arguments (wrong types, stale and
+// foreign handles, NaN, huge and negative numbers, too few arguments), must return or raise a
+// TorchError: never crash the process, never throw anything else, never leak a tensor.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { N } from './native.js';
+import { TorchError } from './errors.js';
+
+const native = N as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+/** Functions that change process-wide settings: they get only non-numeric garbage. */
+const SETTINGS = new Set([
+  'init',
+  'free',
+  'manualSeed',
+  'setNumThreads',
+  'setGradEnabled',
+  'inferenceModeEnter',
+  'inferenceModeExit',
+  'autocastSet',
+  'autocastNesting',
+  'setDeterministic',
+  'setMatmulPrecision',
+  'setRngState',
+  'generatorSetState',
+]);
+
+const NON_NUMERIC: unknown[] = [undefined, null, 'x', '', {}, [], [[]], Symbol('s'), 10n, true];
+const NUMERIC: unknown[] = [Number.NaN, -1, 0, 1.5, 2 ** 60, -(2 ** 53), Number.POSITIVE_INFINITY, [Number.NaN], [-1, 2], [2 ** 40, 2 ** 40]];
+
+function freeResult(r: unknown): void {
+  if (typeof r === 'number') N.free(r);
+  else if (Array.isArray(r)) r.forEach(freeResult);
+}
+
+function call(name: string, args: unknown[]): void {
+  let r: unknown;
+  try {
+    r = native[name]!(...args);
+  } catch (e) {
+    assert.ok(e instanceof TorchError, `${name}(${args.map((a) => String(typeof a === 'symbol' ? 'Symbol' : a)).join(', ')}) threw ${String(e)}`);
+    return;
+  } finally {
+    while (N.isInferenceMode()) N.inferenceModeExit();
+    if (!N.isGradEnabled()) N.setGradEnabled(true);
+  }
+  freeResult(r);
+}
+
+test('every native function survives hostile arguments and raises only TorchErrors', () => {
+  const names = Object.keys(native).filter((k) => typeof native[k] === 'function').sort();
+  assert.ok(names.length > 150, `${names.length} functions`);
+  const before = N.liveCount();
+  const stale = N.zeros([2], 6, 'cpu');
+  N.free(stale);
+  let calls = 0;
+  for (const name of names) {
+    const garbage = SETTINGS.has(name) ? NON_NUMERIC : [...NON_NUMERIC, ...NUMERIC, stale];
+    for (const g of garbage) {
+      for (const arity of [0, 1, 3, 8]) {
+        call(name, new Array<unknown>(arity).fill(g));
+        calls++;
+      }
+      if (SETTINGS.has(name)) continue;
+      // A real tensor first (a fresh one each time: the call may free or change it), garbage after.
+      const h = N.randn([2, 3], 6, 'cpu', undefined);
+      call(name, [h, g, g, g, g, g, g, g]);
+      const h2 = N.randn([2, 3], 6, 'cpu', undefined);
+      call(name, [h, h2, g, g, g, g, g, g]);
+      N.free(h);
+      N.free(h2);
+      calls += 2;
+    }
+  }
+  assert.ok(calls > 5000);
+  assert.equal(N.liveCount(), before, 'tensors leaked by failed calls');
+});
