@@ -19,6 +19,7 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'extract', summary: 'stage 1: the teacher\'s key information for every report, from an OpenAI-compatible endpoint; resumable', load: async () => (await import('./commands/extract.js')).command },
   { name: 'serve', summary: 'OpenAI-compatible server (continuous batching) with a summarization web page at /', load: async () => (await import('./commands/serve.js')).command },
   { name: 'model pull', summary: 'download a model from the Hugging Face Hub (resumable, verified, shared cache)', load: async () => (await import('./commands/model-pull.js')).command },
+  { name: 'train', summary: 'distillation fine-tuning: gamma * L_sum + (1 - gamma) * L_ext, ROUGE-selected best/, resumable', load: async () => (await import('./commands/train.js')).command },
   { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
   { name: 'report', summary: 'One self-contained HTML report of run directories: provenance, curves, per-language tables, significance, examples', load: async () => (await import('./commands/report.js')).command },
   { name: 'data demo', summary: 'write the built-in demo dataset: fictional case reports with summaries in en, es, fr, pt', load: async () => (await import('./commands/data-demo.js')).command },

@@ -1,0 +1,347 @@
+/**
+ * The training loop (nanoGPT's order, litgpt's accumulation): for each optimizer step, set the
+ * learning rate, run the step's micro-batches (forward, weighted loss, backward; gradients
+ * accumulate), check the loss and the gradient norm are finite, clip, update, zero the
+ * gradients, log; then evaluate and checkpoint when due, and stop when asked.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cudaAvailable, getRngState, setRngState, tensor, tidy, type Device } from '../../engine/index.js';
+import { loadTokenizer, type Tokenizer } from '../../models/tokenizer/index.js';
+import { ClinsumError, ConfigError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { silentLogger, type Logger } from '../../util/log.js';
+import { Prng } from '../../util/prng.js';
+import { Progress } from '../../util/progress.js';
+import { planEpoch, unitsByRecord } from './batching.js';
+import {
+  OPTIMIZER_FILE,
+  cleanUpInterrupted,
+  listCheckpoints,
+  readCarriedFiles,
+  pruneCheckpoints,
+  readTrainerState,
+  writeBest,
+  writeCheckpoint,
+  type TrainerState,
+} from './checkpoint.js';
+import { configToYaml, planDifferences, planHash, planSettings, type ReadyTrainConfig } from './config.js';
+import { loadTrainingSet, loadValidSet, type ExampleOptions, type TrainingSet, type ValidSet } from './examples.js';
+import type { ModelLoader } from './lm.js';
+import { MetricsFile, type TrainRow } from './metrics.js';
+import { combineLosses, type StepLosses } from './objective.js';
+import { learningRate, warmupSteps, type LrSchedule } from './schedule.js';
+import { buildOptimizer, optimizerStep, precisionCompute, type StepRunner } from './step.js';
+import { isBetter, validate, type EvalResult } from './validate.js';
+
+/** A run stopped because the loss or the gradient norm was not finite. Exit status 3. */
+export class TrainingDivergedError extends ClinsumError {
+  readonly step: number;
+  readonly lastCheckpoint: string | undefined;
+
+  constructor(step: number, what: string, lastCheckpoint: string | undefined) {
+    super(
+      'diverged',
+      `training diverged at step ${step}: ${what}; stopped before the update, nothing was saved from this step. ${
+        lastCheckpoint === undefined ? 'No checkpoint was written yet' : `The last good checkpoint is ${lastCheckpoint}: --resume replays the same settings from it; to change them (e.g. a lower lr), start a new --out with --model ${lastCheckpoint}`
+      }`,
+      { exitCode: 3 },
+    );
+    this.step = step;
+    this.lastCheckpoint = lastCheckpoint;
+  }
+}
+
+export interface StepInfo {
+  step: number;
+  totalSteps: number;
+  losses: StepLosses;
+  lr: number;
+  gradNorm: number;
+  /** Supervised tokens of the step. */
+  tokens: number;
+  /** Input tokens of the step without padding, and with it (B × T summed over micro-batches). */
+  inputTokens: number;
+  paddedTokens: number;
+}
+
+export interface TrainOptions {
+  /** Loads the student (and checkpoints, on resume). */
+  loadModel: ModelLoader;
+  /** Continue from the newest checkpoint in `out` (a fresh start when there is none). */
+  resume?: boolean;
+  /** When aborted, the current step finishes, a checkpoint is written and `train` returns. */
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Where the progress line goes (default stderr); `silent` turns it off. */
+  progress?: { stream?: NodeJS.WritableStream & { isTTY?: boolean }; silent?: boolean };
+  /** Called after every optimizer step (tests, dashboards). */
+  onStep?: (info: StepInfo) => void;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'interrupted';
+  step: number;
+  totalSteps: number;
+  /** The newest checkpoint folder. */
+  checkpoint: string | undefined;
+  best: TrainerState['best'];
+  out: string;
+}
+
+/** The epochs' batch orders, drawn from one `Prng(seed)` stream; the state before each epoch is kept. */
+export interface TrainingPlan {
+  epochs: number[][][];
+  /** The data Prng's state at the start of each epoch. */
+  rngAtEpoch: [number, number, number, number][];
+  /** Optimizer steps of each epoch: ceil(batches / grad_accum). */
+  stepsPerEpoch: number[];
+  totalSteps: number;
+}
+
+/**
+ * Plans `epochs` epochs — or, when `max_steps` is set, as many epochs as its steps need (like
+ * Hugging Face's `max_steps`, which overrides the epoch count).
+ */
+export function planTraining(lengths: readonly number[], units: readonly (readonly number[])[], c: ReadyTrainConfig): TrainingPlan {
+  const prng = new Prng(c.seed);
+  const plan: TrainingPlan = { epochs: [], rngAtEpoch: [], stepsPerEpoch: [], totalSteps: 0 };
+  let steps = 0;
+  for (let e = 0; c.max_steps === null ? e < c.epochs : steps < c.max_steps; e++) {
+    plan.rngAtEpoch.push(prng.getState());
+    const batches = planEpoch(lengths, units, { maxTokens: c.batch.max_tokens, groupSize: c.batch.group_size }, prng);
+    plan.epochs.push(batches);
+    const n = Math.ceil(batches.length / c.batch.grad_accum);
+    plan.stepsPerEpoch.push(n);
+    steps += n;
+  }
+  plan.totalSteps = c.max_steps ?? steps;
+  return plan;
+}
+
+function resolveDevice(d: string): Device {
+  if (d === 'auto') return cudaAvailable() ? 'cuda' : 'cpu';
+  if (d.startsWith('cuda') && !cudaAvailable()) throw new ConfigError(`device is ${d} but CUDA is not available to this libtorch (see \`clinsum doctor\`)`);
+  return d as Device;
+}
+
+function torchRngStates(device: Device): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of device === 'cpu' ? ['cpu'] : ['cpu', device]) {
+    const t = getRngState(d);
+    out[d] = Buffer.from(t.toBytes()).toString('base64');
+    t.dispose();
+  }
+  return out;
+}
+
+function restoreTorchRng(states: Record<string, string>, device: Device): void {
+  for (const d of device === 'cpu' ? ['cpu'] : ['cpu', device]) {
+    const s = states[d];
+    if (s === undefined) continue;
+    tidy(() => setRngState(d, tensor(new Uint8Array(Buffer.from(s, 'base64')), { dtype: 'uint8' })));
+  }
+}
+
+const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Trains a student as `config` says; see docs/training.md. */
+export async function train(config: ReadyTrainConfig, options: TrainOptions): Promise<TrainResult> {
+  const log = options.logger ?? silentLogger;
+  const c = config;
+  const device = resolveDevice(c.device);
+  const { compute } = precisionCompute(c.precision, device);
+
+  // The run folder: refuse to mix two runs, tidy what a crash left.
+  mkdirSync(c.out, { recursive: true });
+  cleanUpInterrupted(c.out);
+  const metrics = new MetricsFile(join(c.out, 'metrics.jsonl'));
+  const existing = listCheckpoints(join(c.out, 'checkpoints'));
+  if (!options.resume && (existing.length > 0 || metrics.hasRows())) {
+    throw new ConfigError(`${c.out} already holds a training run${existing.length > 0 ? ` (checkpoints up to step ${existing[existing.length - 1]!.step})` : ''}; pass --resume to continue it, or choose another --out`);
+  }
+  const from = options.resume ? existing[existing.length - 1] : undefined;
+  if (options.resume && from === undefined) log.warn(`--resume: no checkpoint in ${join(c.out, 'checkpoints')}; starting from step 0`);
+
+  // Data.
+  // On resume the checkpoint is the source: it holds the tokenizer files, the model folder may be gone.
+  const source = from?.dir ?? c.model;
+  const tok: Tokenizer = loadTokenizer(source);
+  const carried = readCarriedFiles(source);
+  const padId = tok.padId ?? tok.eosId;
+  const exOpts: ExampleOptions = { gamma: c.gamma, layout: c.layout, prompts: c.prompts, budgets: c.budgets };
+  const data: TrainingSet = loadTrainingSet(c.train, c.keyinfo, tok, exOpts);
+  const s = data.stats;
+  log.info(`train: ${s.records} records → ${s.sum} summarization + ${s.ext} extraction examples (${s.reportCut} reports and ${s.targetCut} targets cut to the budgets)`);
+  if (s.missingKeyinfo > 0) log.warn(`${s.missingKeyinfo} of ${s.records} training records have no key information: they train the summarization task only`);
+  const valid: ValidSet | undefined = c.valid === null ? undefined : loadValidSet(c.valid, c.keyinfo, tok, exOpts, c.eval.max_examples);
+  if (valid === undefined) log.warn('no valid split: no evaluation, no best/ (set `valid`)');
+  const lengths = data.examples.map((e) => e.inputIds.length);
+  const plan = planTraining(lengths, unitsByRecord(data.examples.map((e) => e.id)), c);
+  const total = plan.totalSteps;
+  const hash = planHash(c);
+  const dataIds = { train: data.sources.train, keyinfo: data.sources.keyinfo, examples: data.examples.length };
+
+  // Resume: the checkpoint must belong to this plan.
+  let state: TrainerState | undefined;
+  if (from !== undefined) {
+    state = readTrainerState(from.dir);
+    if (state.plan_hash !== hash) {
+      const diff = planDifferences(state.plan, planSettings(c));
+      throw new ConfigError(`${from.dir} was trained with other settings (${diff.join(', ') || 'plan'} differ); resume with the same settings, or start a new --out`);
+    }
+    if (state.data.train !== dataIds.train || state.data.keyinfo !== dataIds.keyinfo || state.data.examples !== dataIds.examples) {
+      throw new ConfigError(`${from.dir} was trained on other data (the training or key-information file changed); resume with the same files, or start a new --out`);
+    }
+    const expect = plan.rngAtEpoch[state.epoch];
+    if (state.step < total && (expect === undefined || expect.some((w, i) => w !== state!.rng.data[i]))) {
+      throw new ConfigError(`${from.dir}: the batch order of epoch ${state.epoch} does not replay (this clinsum plans batches differently from the one that wrote it)`);
+    }
+  }
+
+  const model = options.loadModel(source, { device });
+  const optimizer = buildOptimizer(model, c.optimizer);
+  const runner: StepRunner = { model, optimizer, gamma: c.gamma, reduction: c.loss_reduction, checkpoint: c.activation_checkpointing, maxGradNorm: c.max_grad_norm, padId, compute };
+  try {
+    if (from !== undefined && state !== undefined) {
+      optimizer.load(join(from.dir, OPTIMIZER_FILE));
+      restoreTorchRng(state.rng.torch, device);
+      const dropped = metrics.truncateAfter(state.step);
+      log.info(`resuming ${from.dir} at step ${state.step}/${total}${dropped > 0 ? ` (${dropped} metrics rows after it dropped)` : ''}`);
+    } else {
+      metrics.reset();
+    }
+    writeFileAtomic(join(c.out, 'config.yaml'), configToYaml(c));
+
+    const schedule: LrSchedule = { lr: c.optimizer.lr, kind: c.schedule.kind, warmup: warmupSteps(c.schedule.warmup_ratio, total), total, minLrRatio: c.schedule.min_lr_ratio };
+    let step = state?.step ?? 0;
+    let epoch = state?.epoch ?? 0;
+    let pos = state?.batch ?? 0;
+    let tokens = state?.tokens ?? 0;
+    let trainSeconds = state?.train_seconds ?? 0;
+    let best = state?.best ?? null;
+    let lastCheckpoint = from?.dir;
+    const ckptEvery = c.checkpoint.every ?? c.eval.every;
+    const evalEvery = c.eval.every;
+    const progress = new Progress({ label: 'train', total, unit: 'steps', initial: step, stream: options.progress?.stream, silent: options.progress?.silent });
+
+    const snapshot = (reason: TrainerState['reason']): void => {
+      const st: TrainerState = {
+        format: 'clinsum.trainer-state.v1',
+        step,
+        total_steps: total,
+        epoch,
+        batch: pos,
+        tokens,
+        rng: { data: plan.rngAtEpoch[Math.min(epoch, plan.rngAtEpoch.length - 1)]!, torch: torchRngStates(device) },
+        best,
+        plan_hash: hash,
+        plan: planSettings(c),
+        data: dataIds,
+        reason,
+        time: new Date().toISOString(),
+        train_seconds: trainSeconds,
+      };
+      lastCheckpoint = writeCheckpoint(c.out, model, optimizer, st, carried);
+      pruneCheckpoints(c.out, c.checkpoint.keep_last);
+      log.debug(`checkpoint ${lastCheckpoint}`);
+    };
+
+    const evaluate = async (): Promise<EvalResult | undefined> => {
+      if (valid === undefined) return undefined;
+      const r = await validate(model, tok, valid, {
+        gamma: c.gamma,
+        layout: c.layout,
+        prompts: c.prompts,
+        promptTokens: c.budgets.prompt_tokens,
+        maxNewTokens: c.eval.max_new_tokens,
+        stemmer: c.eval.stemmer,
+        batchTokens: c.eval.batch_tokens,
+        metric: c.eval.metric,
+        padId,
+        compute,
+        signal: options.signal,
+      });
+      if (r === undefined) return undefined;
+      const isBest = isBetter(c.eval.metric, r.score, best?.score);
+      if (isBest) {
+        best = { step, metric: r.metric, score: r.score };
+        writeBest(c.out, model, { step, metric: r.metric, score: r.score, eval: { ...r } }, carried);
+      }
+      metrics.append({ step, eval: { ...r, best: isBest } });
+      log.info(`eval at step ${step}: ${r.metric} ${r.score.toFixed(4)}${isBest ? ' (best)' : ''}, loss ${r.loss.toFixed(4)}`);
+      return r;
+    };
+
+    let interrupted = options.signal?.aborted === true;
+    // An interrupt that fell on an evaluation step skipped that evaluation: run it now, so the
+    // resumed run logs the same evaluations (and the same best/) as an uninterrupted one.
+    if (state !== undefined && !interrupted && step > 0 && (step === total || (evalEvery !== null && step % evalEvery === 0)) && !metrics.hasEvalAt(step)) {
+      if ((await evaluate()) !== undefined) snapshot(step === total ? 'end' : 'eval');
+      interrupted = options.signal?.aborted === true;
+    }
+    while (step < total && !interrupted) {
+      const t0 = performance.now();
+      const batches = plan.epochs[epoch]!;
+      const micro = batches.slice(pos, pos + c.batch.grad_accum);
+      const examples = micro.map((mb) => mb.map((i) => data.examples[i]!));
+      let inputTokens = 0;
+      let paddedTokens = 0;
+      for (const mb of micro) {
+        let longest = 0;
+        for (const i of mb) {
+          inputTokens += lengths[i]!;
+          longest = Math.max(longest, lengths[i]!);
+        }
+        paddedTokens += longest * mb.length;
+      }
+      const lr = learningRate(step, schedule);
+      const out = optimizerStep(runner, examples, lr);
+      if (!out.ok) throw new TrainingDivergedError(step + 1, `${out.what} (lr ${lr.toExponential(3)})`, lastCheckpoint);
+      const { sums, counts, gradNorm } = out;
+      step++;
+      pos += micro.length;
+      if (pos >= batches.length) {
+        epoch++;
+        pos = 0;
+      }
+      const stepTokens = counts.sum + counts.ext;
+      tokens += stepTokens;
+      const seconds = (performance.now() - t0) / 1000;
+      trainSeconds += seconds;
+      const losses = combineLosses(sums, counts, c.gamma, c.loss_reduction);
+      const tps = stepTokens / Math.max(seconds, 1e-9);
+      if (step % c.log_every === 0 || step === total) {
+        const row: TrainRow = {
+          step,
+          epoch: epoch + (plan.epochs[epoch] === undefined ? 0 : pos / plan.epochs[epoch]!.length),
+          ...losses,
+          lr,
+          grad_norm: gradNorm,
+          tokens: stepTokens,
+          tokens_per_s: tps,
+          time: new Date().toISOString(),
+        };
+        metrics.append(row);
+      }
+      progress.update(step, { loss: losses.loss, lr: lr.toExponential(2), 'tok/s': Math.round(tokens / Math.max(trainSeconds, 1e-9)) });
+      options.onStep?.({ step, totalSteps: total, losses, lr, gradNorm, tokens: stepTokens, inputTokens, paddedTokens });
+
+      await yieldTurn();
+      interrupted = options.signal?.aborted === true;
+      const last = step === total;
+      if (!interrupted && (last || (evalEvery !== null && step % evalEvery === 0))) await evaluate();
+      interrupted = options.signal?.aborted === true;
+      if (interrupted) snapshot('interrupt');
+      else if (last) snapshot('end');
+      else if (ckptEvery !== null && step % ckptEvery === 0) snapshot(evalEvery !== null && step % evalEvery === 0 ? 'eval' : 'interval');
+    }
+    if (interrupted && lastCheckpoint === undefined) snapshot('interrupt');
+    progress.finish();
+    if (interrupted) log.info(`interrupted: checkpoint ${lastCheckpoint} at step ${step}/${total}; continue with --resume`);
+    return { status: interrupted ? 'interrupted' : 'completed', step, totalSteps: total, checkpoint: lastCheckpoint, best, out: c.out };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * End-to-end training runs in process (tiny student, real reports, real tokenizer): the loss
+ * falls, metrics rows have the documented shape, best/ holds the best evaluation, and the
+ * number of live tensors does not grow from step to step.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { liveTensorCount } from '../src/engine/index.js';
+import { ConfigBuilder, loadStudent, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
+import { writeTinyRun } from '../src/stages/train/testing/fixture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-run-'));
+const run = writeTinyRun(dir, { train: 8, valid: 3 });
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function rows(out: string): (TrainRow | EvalRow)[] {
+  return readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TrainRow | EvalRow);
+}
+
+test('a run: the loss falls, rows have the documented fields, best/ is the best evaluation, no tensor leaks', async () => {
+  const out = join(dir, 'a');
+  const c = requireInputs(
+    new ConfigBuilder()
+      .addFile(run.config)
+      .set({ path: 'out', value: out, source: 'test' })
+      .set({ path: 'optimizer.lr', value: 1e-2, source: 'test' })
+      .set({ path: 'epochs', value: 6, source: 'test' })
+      .set({ path: 'eval.every', value: 3, source: 'test' })
+      .set({ path: 'eval.metric', value: 'rouge1', source: 'test' })
+      .set({ path: 'checkpoint.keep_last', value: 100, source: 'test' })
+      .build(),
+  );
+  const live: number[] = [];
+  const r = await train(c, { loadModel: loadStudent, progress: { silent: true }, onStep: () => live.push(liveTensorCount()) });
+  assert.equal(r.status, 'completed');
+  assert.equal(r.step, r.totalSteps);
+  assert.ok(r.totalSteps >= 12, `${r.totalSteps} steps`);
+
+  const all = rows(out);
+  const trainRows = all.filter((x): x is TrainRow => !('eval' in x));
+  const evalRows = all.filter((x): x is EvalRow => 'eval' in x);
+  assert.deepEqual(trainRows.map((x) => x.step), Array.from({ length: r.totalSteps }, (_, i) => i + 1));
+  for (const x of trainRows) {
+    assert.deepEqual(Object.keys(x), ['step', 'epoch', 'loss', 'loss_sum', 'loss_ext', 'lr', 'grad_norm', 'tokens', 'tokens_per_s', 'time']);
+    assert.ok(Math.abs(x.loss - (0.8 * (x.loss_sum ?? 0) + 0.2 * (x.loss_ext ?? 0))) < 1e-9, 'loss = γ·loss_sum + (1−γ)·loss_ext');
+    assert.ok(x.tokens > 0 && x.tokens_per_s > 0 && x.grad_norm > 0);
+  }
+  const first = trainRows.slice(0, 3).reduce((s, x) => s + x.loss, 0) / 3;
+  const last = trainRows.slice(-3).reduce((s, x) => s + x.loss, 0) / 3;
+  assert.ok(last < 0.85 * first, `the training loss falls: ${first.toFixed(3)} → ${last.toFixed(3)}`);
+  assert.ok(trainRows[trainRows.length - 1]!.epoch === 6);
+
+  // Evaluations every 3 steps and at the end; `best` marks each new strict maximum.
+  const expectSteps = [...Array.from({ length: Math.floor(r.totalSteps / 3) }, (_, i) => 3 * (i + 1)), ...(r.totalSteps % 3 === 0 ? [] : [r.totalSteps])];
+  assert.deepEqual(evalRows.map((x) => x.step), expectSteps);
+  let bestScore = -Infinity;
+  let bestStep = -1;
+  for (const x of evalRows) {
+    assert.deepEqual(Object.keys(x.eval).sort(), ['best', 'examples', 'loss', 'loss_ext', 'loss_sum', 'metric', 'rouge1', 'rouge2', 'rougeL', 'rougeLsum', 'score', 'seconds'].sort());
+    assert.equal(x.eval.metric, 'rouge1');
+    assert.equal(x.eval.score, x.eval.rouge1);
+    assert.equal(x.eval.examples, 3);
+    assert.equal(x.eval.loss_ext, null, 'the valid records have no key information');
+    assert.equal(x.eval.best, x.eval.score > bestScore, `step ${x.step}`);
+    if (x.eval.score > bestScore) {
+      bestScore = x.eval.score;
+      bestStep = x.step;
+    }
+  }
+  const evalLoss = evalRows.map((x) => x.eval.loss);
+  assert.ok(evalLoss[evalLoss.length - 1]! < evalLoss[0]!, 'the valid loss falls');
+  const info = JSON.parse(readFileSync(join(out, 'best', 'clinsum-best.json'), 'utf8')) as { step: number; score: number; metric: string };
+  assert.deepEqual([info.step, info.score, info.metric], [bestStep, bestScore, 'rouge1']);
+  assert.deepEqual(r.best, { step: bestStep, metric: 'rouge1', score: bestScore });
+  const ckpt = join(out, 'checkpoints', `step-${String(bestStep).padStart(6, '0')}`);
+  assert.ok(readFileSync(join(out, 'best', 'model.safetensors')).equals(readFileSync(join(ckpt, 'model.safetensors'))), 'best/ holds the weights of the best step');
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) assert.ok(existsSync(join(out, 'best', f)), `best/${f}`);
+  assert.ok(existsSync(join(ckpt, 'optimizer.safetensors')) && existsSync(join(ckpt, 'trainer-state.json')));
+  assert.deepEqual(readdirSync(out).sort(), ['best', 'checkpoints', 'config.yaml', 'metrics.jsonl']);
+  assert.match(readFileSync(join(out, 'config.yaml'), 'utf8'), /^gamma: 0\.8$/m);
+
+  // AdamW's moments appear at the first update; from then on the count stays put.
+  assert.ok(live.length === r.totalSteps);
+  assert.deepEqual(new Set(live.slice(1)).size, 1, `live tensors per step: ${live.join(' ')}`);
+});
+
+test('keep-last prunes old checkpoints; a run folder is never reused without --resume', async () => {
+  const out = join(dir, 'b');
+  const build = () =>
+    requireInputs(
+      new ConfigBuilder()
+        .addFile(run.config)
+        .set({ path: 'out', value: out, source: 'test' })
+        .set({ path: 'max_steps', value: 6, source: 'test' })
+        .set({ path: 'eval.every', value: 2, source: 'test' })
+        .set({ path: 'checkpoint.keep_last', value: 2, source: 'test' })
+        .build(),
+    );
+  const r = await train(build(), { loadModel: loadStudent, progress: { silent: true } });
+  assert.equal(r.totalSteps, 6, 'max_steps overrides the epochs');
+  assert.deepEqual(readdirSync(join(out, 'checkpoints')).sort(), ['step-000004', 'step-000006']);
+  await assert.rejects(train(build(), { loadModel: loadStudent, progress: { silent: true } }), /already holds a training run \(checkpoints up to step 6\); pass --resume/);
+});
+
+test('γ < 1 without any key information is a configuration error; γ = 1 trains without it', async () => {
+  const out = join(dir, 'c');
+  const base = new ConfigBuilder().addFile(run.config).set({ path: 'out', value: out, source: 'test' }).set({ path: 'keyinfo', value: null, source: 'test' }).set({ path: 'max_steps', value: 2, source: 'test' });
+  await assert.rejects(train(requireInputs(base.build()), { loadModel: loadStudent, progress: { silent: true } }), /gamma is 0\.8 but no training record has key information \(no --keyinfo file given\)/);
+  const r = await train(requireInputs(base.set({ path: 'gamma', value: 1, source: 'test' }).set({ path: 'valid', value: null, source: 'test' }).build()), {
+    loadModel: loadStudent,
+    progress: { silent: true },
+  });
+  assert.equal(r.status, 'completed');
+  const trainRows = rows(out) as TrainRow[];
+  assert.ok(trainRows.every((x) => x.loss_ext === null && x.loss === x.loss_sum));
+  assert.ok(!existsSync(join(out, 'best')), 'no valid split, no best/');
+});
