@@ -14,9 +14,11 @@ import { planStages, runStages, type PipelineResult, type PlannedStage } from '.
 import type { Stage } from './stage.js';
 import { runPaths, type PipelineSetup } from './stages/context.js';
 import { comparisons, evalStage } from './stages/evaluate.js';
-import { pullStage } from './stages/pull.js';
+import { extractStage } from './stages/extract.js';
+import { modelFolder, pullStage } from './stages/pull.js';
 import { reportStage } from './stages/report.js';
 import { splitStage } from './stages/split.js';
+import { sharedTrainSettings, systemTrainings, trainStage, type SystemTraining } from './stages/train.js';
 import { effectivePrompts } from './prompts.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -50,8 +52,12 @@ export interface PreparedPipeline {
   configYaml: string;
 }
 
-function checkCrossSection(setup: PipelineSetup, source: YamlSource): void {
-  const { systems } = setup;
+function checkCrossSection(setup: PipelineSetup, source: YamlSource, trainings: readonly SystemTraining[]): void {
+  const { systems, config } = setup;
+  const distilled = trainings.filter((t) => t.config.gamma < 1).map((t) => t.name);
+  if (distilled.length > 0 && config.teacher === null) {
+    throw new InputError(source.locate(['teacher']), `is missing: ${distilled.join(', ')} (γ < 1) learn${distilled.length === 1 ? 's' : ''} from the teacher's key information`, 'add a teacher section (base_url and model, or serve: {model: DIR})');
+  }
   for (const [i, pair] of comparisons(setup).entries()) {
     for (const [k, name] of pair.entries()) {
       if (!systems.includes(name)) throw new InputError(source.locate(['eval', 'compare', i, k]), `no system named ${name} (systems: ${systems.join(', ')})`);
@@ -70,16 +76,22 @@ export function preparePipeline(options: PipelineOptions): PreparedPipeline {
   const runDir = options.out !== undefined ? resolve(cwd, options.out) : config.run_dir;
   if (runDir === null) throw new UsageError(`run: say where the run goes: --out DIR, or run_dir in ${options.configFile}`);
   const setup: PipelineSetup = { config, runDir, systems: Object.keys(config.train.systems), env };
-  checkCrossSection(setup, source);
+  const studentDir = modelFolder(runDir, config.student);
+  const trainings = systemTrainings(setup, source, studentDir);
+  checkCrossSection(setup, source, trainings);
+  const teacher = trainings.some((t) => t.config.gamma < 1);
 
   const stages: Stage[] = [];
   if (config.student.hub !== null) stages.push(pullStage(setup, 'student', { hub: config.student.hub, revision: config.student.revision }));
   stages.push(splitStage(setup));
+  if (teacher) stages.push(extractStage(setup, config.teacher!));
+  for (const t of trainings) stages.push(trainStage(setup, t));
   const bs = config.eval.bertscore;
   if (bs !== null && bs.hub !== null) stages.push(pullStage(setup, 'bertscore', { hub: bs.hub, revision: bs.revision }));
   stages.push(evalStage(setup));
-  stages.push(reportStage(setup, { teacher: false, train: false }));
-  const configYaml = runConfigToYaml(config, `clinsum run: the resolved configuration of this run (defaults filled in, paths absolute).\nMade from ${resolve(cwd, options.configFile)}; edit that file (or use --set), not this one.`);
+  stages.push(reportStage(setup, { teacher, train: true }));
+  const resolved = { ...config, train: { ...sharedTrainSettings(config, source), systems: config.train.systems } };
+  const configYaml = runConfigToYaml(resolved as RunConfig, `clinsum run: the resolved configuration of this run (defaults filled in, paths absolute).\nMade from ${resolve(cwd, options.configFile)}; edit that file (or use --set), not this one.`);
   return { config, runDir, setup, stages, configYaml };
 }
 
