@@ -16,6 +16,8 @@ import { silentLogger, type Logger } from '../util/log.js';
 import { runPipeline } from './pipeline.js';
 import type { PipelineResult } from './runner.js';
 
+/** Rows of the tiny models' embeddings: exactly the Qwen2.5 tokenizer's ids. */
+export const TINY_VOCAB = 151665;
 /** Cases per language of the demo dataset: 16 train, 2 valid, 6 test with the demo's split. */
 export const DEMO_PER_LANGUAGE = 24;
 /** Optimizer steps per system by default (the whole demo stays well under 10 minutes on 2 cores). */
@@ -61,7 +63,8 @@ teacher:
   model: tiny-teacher
   concurrency: 16
   max_tokens: 48
-  temperature: 0
+  temperature: 1                # a random model's greedy answer is often only special tokens (empty text);
+  seed: 42                      # sampled with a fixed seed, its answers are gibberish, but the same every run
 
 student:
   model: models/student
@@ -103,8 +106,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   // every stage whose inputs did not change.
   const data = writeDemoDataset(join(inputs, 'data'), { perLanguage: DEMO_PER_LANGUAGE });
   log.info(`demo: ${Object.values(data.counts).reduce((a, b) => a + b, 0)} fictional case reports in ${Object.keys(data.counts).join(', ')} → ${join(inputs, 'data')}`);
-  initTinyQwen2(join(inputs, 'models', 'student'), { seed: 1 });
-  initTinyQwen2(join(inputs, 'models', 'teacher'), { seed: 2 });
+  // vocab = the tokenizer's 151,665 ids (Qwen2.5's embedding is padded to 151,936): a random
+  // model then never samples an id the tokenizer cannot write.
+  initTinyQwen2(join(inputs, 'models', 'student'), { seed: 1, vocab: TINY_VOCAB });
+  initTinyQwen2(join(inputs, 'models', 'teacher'), { seed: 2, vocab: TINY_VOCAB });
   log.info(`demo: tiny random Qwen2 student and teacher (2 layers, hidden 64, the Qwen2.5 tokenizer) → ${join(inputs, 'models')}`);
   const configFile = join(inputs, 'demo.yaml');
   writeFileAtomic(configFile, demoConfigYaml(maxSteps));

@@ -15,12 +15,18 @@ export interface LocalTeacher {
   close(): Promise<void>;
 }
 
+/** The server's warnings and errors (not its access log), marked as the teacher server's. */
+function problemsOnly(log: Logger): Logger {
+  const none = (): void => undefined;
+  return { level: 'warn', debug: none, info: none, warn: (m) => log.warn(`teacher server: ${m}`), error: (m) => log.error(`teacher server: ${m}`) };
+}
+
 export async function startLocalTeacher(modelDir: string, options: { name?: string; maxBatch: number; logger: Logger }): Promise<LocalTeacher> {
   const backend = await loadBackend(modelDir, { maxBatch: options.maxBatch, logger: options.logger });
   const model = options.name ?? basename(modelDir);
   let running;
   try {
-    running = await startServer(backend, { host: '127.0.0.1', port: 0, modelName: model });
+    running = await startServer(backend, { host: '127.0.0.1', port: 0, modelName: model, logger: problemsOnly(options.logger) });
   } catch (e) {
     await backend.close({ abort: true });
     throw e;

@@ -26,6 +26,8 @@ export function teacherApiKey(varName: string | null, env: NodeJS.ProcessEnv): s
 
 function describe(s: ExtractionSummary): string {
   const parts = [`${s.answered} of ${s.reports} reports answered`];
+  const flags = Object.entries(s.stats.all.flags).filter(([, n]) => n > 0);
+  if (flags.length > 0) parts.push(`flagged: ${flags.map(([f, n]) => `${n} ${f.replace(/_/g, ' ')}`).join(', ')}`);
   if (s.failed > 0) parts.push(`${s.failed} failed (they train the summarization task only; teacher.retry_failed: true sends them again)`);
   if (s.thisRun.sent > 0) parts.push(`${s.thisRun.sent} requests, ${s.thisRun.promptTokens} + ${s.thisRun.completionTokens} tokens`);
   else parts.push('all from the answer store');
@@ -88,6 +90,12 @@ export function extractStage(setup: PipelineSetup, t: TeacherSection): Stage {
       }
       if (summary.stop !== 'complete') {
         return { status: 'stopped', message: `teacher budget reached (${summary.stop}): ${describe(summary)}; raise teacher.${summary.stop === 'max-cost' ? 'max_cost' : 'max_requests'} and run again to continue` };
+      }
+      const all = summary.stats.all;
+      if (all.answered > 0 && all.flags.empty === all.answered) {
+        throw new ConfigError(
+          `every one of the teacher's ${all.answered} answers is empty (teacher/stats.json): the distilled systems would have no key information to learn from; check teacher.model, its chat template and teacher.max_tokens`,
+        );
       }
       return { status: 'done', outputs: ['teacher/keyinfo.jsonl', 'teacher/stats.json'], message: describe(summary) };
     },
