@@ -109,7 +109,7 @@ test('load then save reproduces every file byte for byte (tied float32, untied b
   assert.equal(index.metadata.total_size, (151936 * 64 * 2 + 2 * (64 * 64 + 64 + 2 * (32 * 64 + 32) + 64 * 64 + 3 * 64 * 128 + 2 * 64) + 64) * 2);
 });
 
-test('a cast on load is kept on save (torch_dtype follows the weights)', () => {
+test('a cast on load or on save is what the folder holds (torch_dtype follows the weights)', () => {
   const a = toyFolder();
   const b = fresh();
   const loaded = loadQwen2(a, { dtype: 'bfloat16' });
@@ -122,6 +122,17 @@ test('a cast on load is kept on save (torch_dtype follows the weights)', () => {
     t.dispose();
   }
   assert.deepEqual(loaded.generation.eosTokenIds, [7, 8]);
+  // float32 master weights saved as bfloat16 (the usual Qwen2.5 checkpoint), the model untouched
+  const master = loadQwen2(a);
+  using __ = master.model;
+  const c = fresh();
+  saveQwen2(master.model, c, { base: master, dtype: 'bfloat16' });
+  assert.equal(master.model.dtype, 'float32');
+  assert.equal((JSON.parse(readFileSync(join(c, 'config.json'), 'utf8')) as { torch_dtype: string }).torch_dtype, 'bfloat16');
+  const again = loadQwen2(c);
+  using ___ = again.model;
+  assert.equal(again.model.dtype, 'bfloat16');
+  tidy(() => assert.ok(again.model.parameters()[0]!.float().equal(master.model.parameters()[0]!.bfloat16().float())));
 });
 
 test('bad config.json: missing, not JSON, another architecture, missing sizes, unsupported features', () => {
@@ -163,27 +174,22 @@ function badWeights(edit: (m: Map<string, Tensor>) => void, ...parts: (string | 
   return expectInputError(() => loadQwen2(dir), ...parts);
 }
 
-test('bad weights: missing, unexpected, misshapen and non-float tensors are named with the file', () => {
-  const missing = badWeights((m) => m.delete('model.layers.1.mlp.up_proj.weight'), 'model.safetensors', '1 missing tensor: model.layers.1.mlp.up_proj.weight');
-  assert.equal(missing.location.field, 'model.layers.1.mlp.up_proj.weight');
-  badWeights((m) => m.set('model.layers.2.mlp.up_proj.weight', zeros([24, 16]).keep()), 'model.safetensors', '1 unexpected tensor: model.layers.2.mlp.up_proj.weight');
-  const shape = badWeights(
-    (m) => m.set('model.layers.0.self_attn.k_proj.weight', zeros([16, 16]).keep()),
-    'model.safetensors',
-    'model.layers.0.self_attn.k_proj.weight has shape [16, 16], expected [8, 16]',
-    'num_key_value_heads 2',
-  );
-  assert.equal(shape.location.field, 'model.layers.0.self_attn.k_proj.weight');
-  badWeights((m) => m.set('model.norm.weight', tensor(new BigInt64Array(16), { shape: [16] }).keep()), 'model.norm.weight has dtype int64', 'floating point');
-  // several problems are reported together
-  badWeights(
+test('bad weights: missing, unexpected, misshapen and non-float tensors are named, with the folder or file', () => {
+  badWeights((m) => m.delete('model.layers.1.mlp.up_proj.weight'), 'does not fit config.json', 'lacks 1 tensor of the model: model.layers.1.mlp.up_proj.weight');
+  badWeights((m) => m.set('model.layers.2.mlp.up_proj.weight', zeros([24, 16]).keep()), 'has 1 tensor this architecture does not have: model.layers.2.mlp.up_proj.weight');
+  badWeights((m) => m.set('model.layers.0.self_attn.k_proj.weight', zeros([16, 16]).keep()), 'model.layers.0.self_attn.k_proj.weight is [16, 16], config.json needs [8, 16]');
+  const dtype = badWeights((m) => m.set('model.norm.weight', tensor(new BigInt64Array(16), { shape: [16] }).keep()), 'model.safetensors', 'model.norm.weight', 'has dtype int64', 'floating point');
+  assert.equal(dtype.location.field, 'model.norm.weight');
+  // several problems are reported together, before any weight is read
+  const many = badWeights(
     (m) => {
       m.delete('lm_head.weight');
       m.set('extra.bias', zeros([3]).keep());
     },
-    '1 missing tensor: lm_head.weight',
-    '1 unexpected tensor: extra.bias',
+    'lacks 1 tensor of the model: lm_head.weight',
+    'has 1 tensor this architecture does not have: extra.bias',
   );
+  assert.match(many.message, /m\d+: the checkpoint/);
 });
 
 test('a tied checkpoint that also stores lm_head.weight loads (transformers re-ties it)', () => {

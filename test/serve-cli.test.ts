@@ -45,7 +45,7 @@ test('serve: help, usage errors, model folder checks', (t) => {
   writeQwen25TokenizerFolder(d);
   const model = clinsum(['serve', '--model', d], { CLINSUM_KEY: 'k' });
   assert.equal(model.status, 1);
-  assert.match(model.stderr, /no Qwen2 generation backend yet/);
+  assert.match(model.stderr, /config\.json: field `vocab_size`/);
   assert.equal(model.stderr.trim().split('\n').length, 1, 'one line');
 });
 

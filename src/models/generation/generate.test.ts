@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensorCount, testDevice } from '../../engine/index.js';
 import { qwen2Config } from '../qwen2/config.js';
-import { randomQwen2 } from '../qwen2/init.js';
+import { randomQwen2 } from '../qwen2/random.js';
 import { generate, type GenerateOptions, type GenerationRequest } from './generate.js';
 import type { SamplingParams } from './sampling.js';
 

@@ -87,7 +87,7 @@ export function generate(model: CausalLM, requests: readonly GenerationRequest[]
   const samplers = requests.map((r) => new SequenceSampler(r.sampling ?? options.sampling ?? GREEDY, r.seed ?? options.seed ?? 0, r.promptIds));
 
   return inferenceMode(() => {
-    const cache = prefill(model, requests, budgets, options.prefill ?? 'auto');
+    const cache = prefillRows(model, requests.map((r) => r.promptIds), Math.max(...budgets), options.prefill ?? 'auto');
     try {
       let logits: Tensor | undefined = cache.logits;
       let active = requests.map((_, i) => i); // request index of each cache row
@@ -143,18 +143,22 @@ function checkPrompt(ids: readonly number[], model: CausalLM, i: number): void {
   }
 }
 
-/** Runs the prompts through the model; returns the cache (rows in request order) and the last-position logits (B, V). */
-function prefill(model: CausalLM, requests: readonly GenerationRequest[], budgets: readonly number[], mode: PrefillMode): { kv: KVCache; logits: Tensor } {
-  const lens = requests.map((r) => r.promptIds.length);
+/**
+ * Runs prompts through the model (in inference mode): returns a cache whose rows are the prompts
+ * in order, with room for `extra` more columns, and the logits (B, V) of each prompt's last
+ * position. `mode` as in `GenerateOptions.prefill`.
+ */
+export function prefillRows(model: CausalLM, prompts: readonly (readonly number[])[], extra: number, mode: PrefillMode): { kv: KVCache; logits: Tensor } {
+  const lens = prompts.map((p) => p.length);
   const maxLen = Math.max(...lens);
   const total = lens.reduce((a, b) => a + b, 0);
-  const batched = mode === 'batch' || (mode === 'auto' && requests.length * maxLen - total <= total / 4);
-  const maxBudget = Math.max(...budgets);
+  const batched = mode === 'batch' || (mode === 'auto' && prompts.length * maxLen - total <= total / 4);
+  const maxBudget = extra;
   if (batched) {
-    const B = requests.length;
+    const B = prompts.length;
     const ids = new Int32Array(B * maxLen);
     const pads = lens.map((n) => maxLen - n);
-    requests.forEach((r, b) => ids.set(r.promptIds, b * maxLen + pads[b]!));
+    prompts.forEach((p, b) => ids.set(p, b * maxLen + pads[b]!));
     const kv = model.newCache(B, maxLen + maxBudget);
     try {
       const logits = tidy(() => model.forwardCached(tensor(ids, { shape: [B, maxLen], device: model.device }).long(), kv, { pads }));
@@ -167,10 +171,10 @@ function prefill(model: CausalLM, requests: readonly GenerationRequest[], budget
   const kv = model.newCache(0);
   const rows: Tensor[] = [];
   try {
-    for (const r of requests) {
-      const one = model.newCache(1, r.promptIds.length + maxBudget);
+    for (const p of prompts) {
+      const one = model.newCache(1, p.length + maxBudget);
       try {
-        rows.push(tidy(() => model.forwardCached(tensor(Int32Array.from(r.promptIds), { shape: [1, r.promptIds.length], device: model.device }).long(), one)));
+        rows.push(tidy(() => model.forwardCached(tensor(Int32Array.from(p), { shape: [1, p.length], device: model.device }).long(), one)));
         kv.appendRows(one);
       } finally {
         one.dispose();

@@ -3,6 +3,7 @@ export { KVCache, type KVCacheShape, type StepContext } from './kv-cache.js';
 export { GREEDY, SequenceSampler, checkSampling, pickTokens, type SamplingParams } from './sampling.js';
 export {
   generate,
+  prefillRows,
   type CausalLM,
   type GenerationRequest,
   type GenerationOutput,
@@ -11,4 +12,5 @@ export {
   type TokenCallback,
   type PrefillMode,
 } from './generate.js';
+export { SlotDecoder, generatorSeed, type SlotDecoderOptions, type SlotPrefill, type SlotDecode, type SlotSampling } from './slots.js';
 export { parseGenerationConfig, defaultGenerationConfig, QWEN25_INSTRUCT_GENERATION_CONFIG, type GenerationConfig } from './config.js';

@@ -75,19 +75,33 @@ export class SequenceSampler {
       if (this.greedy) return l.argmax().item();
       l = l.div(p.temperature);
       const V = l.size(0);
+      // Top-k first. When exactly k tokens reach the k-th logit (no tie at the boundary), the
+      // rest of the work happens on those k candidates (sorted), not on the whole vocabulary.
+      let ids: Tensor | undefined;
       if (p.topK > 0 && p.topK < V) {
-        const kth = l.topk(p.topK).values.narrow(0, p.topK - 1, 1);
-        l = l.maskedFill(l.lt(kth), -Infinity);
+        const { values, indices } = l.topk(p.topK);
+        const kth = values.narrow(0, p.topK - 1, 1);
+        if (l.ge(kth).sum().item() === p.topK) {
+          l = values;
+          ids = indices;
+        } else {
+          l = l.maskedFill(l.lt(kth), -Infinity);
+        }
       }
-      if (p.topP < 1) {
-        const { values, indices } = l.sort(0, false);
-        const remove = values.softmax(0).cumsum(0).le(1 - p.topP);
-        remove.narrow(0, V - 1, 1).fill_(false); // keep at least the most likely token
-        l = l.maskedFill(remove.scatter(0, indices, remove), -Infinity);
-      }
-      return multinomial(l.softmax(0), { generator: this.generator }).item();
+      if (p.topP < 1) l = topP(l, p.topP);
+      const j = multinomial(l.softmax(0), { generator: this.generator });
+      return (ids === undefined ? j : ids.gather(0, j)).item();
     });
   }
+}
+
+/** transformers' TopPLogitsWarper on a vector: −inf outside the smallest most-likely set reaching `p` (at least one token). */
+function topP(l: Tensor, p: number): Tensor {
+  const V = l.size(0);
+  const { values, indices } = l.sort(0, false);
+  const remove = values.softmax(0).cumsum(0).le(1 - p);
+  remove.narrow(0, V - 1, 1).fill_(false);
+  return l.maskedFill(remove.scatter(0, indices, remove), -Infinity);
 }
 
 /**

@@ -7,3 +7,4 @@ export { readJsonFile, readModelConfig, readOptionalJson, requireModelDir, model
 export { Param, ParamPath, disposeParams } from './params.js';
 export { loadParams, openCheckpoint, type LoadParamsOptions, type LoadReport } from './load.js';
 export { Linear, Embedding, LayerNorm } from './modules.js';
+export { CONFIG_FILE, GENERATION_CONFIG_FILE, TOKENIZER_FILES, readJsonObject, writeHFJson, copyTokenizerFiles, listFolder, hasSafetensors, storedFloatDtype, type FolderFile } from './folder.js';

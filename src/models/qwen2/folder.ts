@@ -8,19 +8,12 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SafetensorsCheckpoint, saveCheckpoint, type Device, type FloatDType, type Tensor } from '../../engine/index.js';
+import { INDEX_FILE, SINGLE_FILE, saveCheckpoint, type Device, type FloatDType, type SafetensorsCheckpoint, type Tensor } from '../../engine/index.js';
 import { InputError } from '../../util/errors.js';
 import { defaultGenerationConfig, parseGenerationConfig, type GenerationConfig } from '../generation/config.js';
-import {
-  CONFIG_FILE,
-  GENERATION_CONFIG_FILE,
-  copyTokenizerFiles,
-  readJsonObject,
-  storedFloatDtype,
-  writeHFJson,
-  type FolderFile,
-} from '../hf-folder.js';
-import { CheckpointSource } from '../params.js';
+import { requireModelDir } from '../hf/config.js';
+import { CONFIG_FILE, GENERATION_CONFIG_FILE, copyTokenizerFiles, readJsonObject, storedFloatDtype, writeHFJson, type FolderFile } from '../hf/folder.js';
+import { loadParams, openCheckpoint } from '../hf/load.js';
 import { qwen2ConfigFromHF, qwen2ConfigToHF, sortKeys, type HFConfigJson, type Qwen2Config } from './config.js';
 import { Qwen2ForCausalLM } from './model.js';
 
@@ -48,6 +41,7 @@ export interface LoadQwen2Options {
 
 /** Reads and validates `dir/config.json`. */
 export function readQwen2Config(dir: string): { config: Qwen2Config; hfConfig: HFConfigJson } {
+  requireModelDir(dir);
   const file = join(dir, CONFIG_FILE);
   const hfConfig = readJsonObject(file, 'point at a Hugging Face model folder (config.json, *.safetensors, tokenizer files)');
   return { config: qwen2ConfigFromHF(hfConfig, file), hfConfig };
@@ -64,35 +58,48 @@ export function readGenerationConfig(dir: string, config: Qwen2Config): { genera
   return { generation: parseGenerationConfig(json, file, config.eosTokenIds), json };
 }
 
-/** Loads a Qwen2 causal LM from a Hugging Face folder. */
+/**
+ * Loads a Qwen2 causal LM from a Hugging Face folder: checks every weight against the declared
+ * parameters before reading any (the shared strict `loadParams`), then reads them in `dtype`.
+ */
 export function loadQwen2(dirIn: string, options: LoadQwen2Options = {}): LoadedQwen2 {
   const dir = resolve(dirIn);
   const { config, hfConfig } = readQwen2Config(dir);
   const { generation, json } = readGenerationConfig(dir, config);
-  using ckpt = SafetensorsCheckpoint.open(dir);
-  const dtype = options.dtype ?? storedFloatDtype(ckpt) ?? config.torchDtype;
-  const source = new CheckpointSource(ckpt, {
-    dtype,
-    device: options.device,
-    // transformers ties lm_head to the embedding whatever the file holds; so does clinsum.
-    ignore: config.tieWordEmbeddings ? new Set([LM_HEAD]) : undefined,
-    shapeHint: (name) => shapeHint(name, config),
-  });
-  const model = new Qwen2ForCausalLM(config, source);
-  try {
-    source.finish();
-  } catch (e) {
-    model.dispose();
-    throw e;
+  const model = new Qwen2ForCausalLM(config);
+  let dtype: FloatDType;
+  {
+    using ckpt = openCheckpoint(dir);
+    checkFloatWeights(ckpt, new Set(model.params.map((p) => p.name)));
+    dtype = options.dtype ?? storedFloatDtype(ckpt) ?? config.torchDtype;
   }
+  // transformers ties lm_head to the embedding whatever the file holds; so does clinsum.
+  loadParams(model.params, dir, { dtype, device: options.device ?? 'cpu', known: config.tieWordEmbeddings ? [LM_HEAD] : [] });
   return { model, dir, hfConfig, generationConfigJson: json, generation };
 }
 
-function shapeHint(name: string, c: Qwen2Config): string | undefined {
-  if (name.includes('embed_tokens') || name === LM_HEAD) return `config.json: vocab_size ${c.vocabSize}, hidden_size ${c.hiddenSize}`;
-  if (name.includes('self_attn')) return `config.json: hidden_size ${c.hiddenSize}, num_attention_heads ${c.numAttentionHeads}, num_key_value_heads ${c.numKeyValueHeads}, head size ${c.headDim}`;
-  if (name.includes('mlp')) return `config.json: hidden_size ${c.hiddenSize}, intermediate_size ${c.intermediateSize}`;
-  return `config.json: hidden_size ${c.hiddenSize}`;
+/** Weights must be floating point: an integer or boolean tensor under a parameter's name is an error naming its file. */
+function checkFloatWeights(ckpt: SafetensorsCheckpoint, names: ReadonlySet<string>): void {
+  let shards: Map<string, string> | undefined;
+  for (const name of ckpt.names()) {
+    if (!names.has(name)) continue;
+    const d = ckpt.info(name).dtype;
+    if (d === 'float32' || d === 'bfloat16' || d === 'float16' || d === 'float64') continue;
+    shards ??= shardFiles(ckpt.dir);
+    throw new InputError(
+      { file: join(ckpt.dir, shards?.get(name) ?? SINGLE_FILE), field: name },
+      `has dtype ${d}; model weights must be floating point (F32, BF16, F16 or F64)`,
+      'the weights and config.json must come from the same model',
+    );
+  }
+}
+
+/** tensor name → shard file of a sharded folder (undefined for a single model.safetensors). */
+function shardFiles(dir: string): Map<string, string> | undefined {
+  const path = join(dir, INDEX_FILE);
+  if (!existsSync(path)) return undefined;
+  const wm = (readJsonObject(path).weight_map ?? {}) as Record<string, string>;
+  return new Map(Object.entries(wm));
 }
 
 export interface SaveQwen2Options {
@@ -102,18 +109,28 @@ export interface SaveQwen2Options {
   generationConfigJson?: HFConfigJson;
   /** Largest weights file in bytes before sharding (transformers' default max_shard_size, 5 GB). */
   maxShardBytes?: number;
+  /** Write the weights in this dtype (e.g. bfloat16 from float32 master weights); default: the parameters' dtype. */
+  dtype?: FloatDType;
 }
 
 /**
- * Writes `model` as a Hugging Face folder in its parameter dtype; returns the files written
- * (folder-relative). Saving a loaded model unchanged reproduces its files byte for byte.
+ * Writes `model` as a Hugging Face folder in its parameter dtype (or `options.dtype`, and
+ * config.json's `torch_dtype` says which); returns the files written (folder-relative). Saving a
+ * loaded model unchanged reproduces its files byte for byte.
  */
 export function saveQwen2(model: Qwen2ForCausalLM, dirIn: string, options: SaveQwen2Options = {}): string[] {
   const dir = resolve(dirIn);
   mkdirSync(dir, { recursive: true });
-  const config = { ...model.config, torchDtype: model.dtype };
-  const tensors = new Map<string, Tensor>(model.namedParameters());
-  const files = saveCheckpoint(dir, tensors, { maxShardBytes: options.maxShardBytes ?? 5_000_000_000, metadata: { format: 'pt' } });
+  const dtype = options.dtype ?? model.dtype;
+  const config = { ...model.config, torchDtype: dtype };
+  const cast = dtype !== model.dtype;
+  const tensors = new Map<string, Tensor>(model.namedParameters().map(([name, t]) => [name, cast ? t.to({ dtype, device: 'cpu' }).keep() : t]));
+  let files: string[];
+  try {
+    files = saveCheckpoint(dir, tensors, { maxShardBytes: options.maxShardBytes ?? 5_000_000_000, metadata: { format: 'pt' } });
+  } finally {
+    if (cast) for (const t of tensors.values()) t.dispose();
+  }
   writeHFJson(join(dir, CONFIG_FILE), qwen2ConfigToHF(config, options.base?.hfConfig));
   files.push(CONFIG_FILE);
   const gen = options.generationConfigJson ?? options.base?.generationConfigJson;

@@ -7,13 +7,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../util/fs.js';
-import { RandomGenerator, type Device, type FloatDType } from '../../engine/index.js';
+import type { FloatDType } from '../../engine/index.js';
 import { QWEN25_LAST_ADDED_ID, writeQwen25TokenizerFolder } from '../tokenizer/index.js';
 import { QWEN25_INSTRUCT_GENERATION_CONFIG } from '../generation/config.js';
-import { emptySource } from '../params.js';
+import { randomQwen2 } from './random.js';
 import { qwen2Config, qwen2ConfigToHF, type Qwen2Config } from './config.js';
 import { saveQwen2 } from './folder.js';
-import { Qwen2ForCausalLM } from './model.js';
 
 export interface TinyQwen2Options {
   layers?: number;
@@ -69,14 +68,6 @@ export function tinyQwen2Config(o: TinyQwen2Options = {}): Qwen2Config {
     bosTokenId: 151643,
     eosTokenIds: [151645],
   });
-}
-
-/** A freshly initialised model (float32 master weights unless `dtype`) — not written anywhere. */
-export function randomQwen2(config: Qwen2Config, seed: number, dtype: FloatDType = 'float32', device: Device = 'cpu'): Qwen2ForCausalLM {
-  const model = new Qwen2ForCausalLM(config, emptySource({ dtype, device }));
-  const gen = new RandomGenerator(seed);
-  model.initWeights(gen);
-  return model;
 }
 
 let tokenizerBytes: Map<string, Buffer> | undefined;

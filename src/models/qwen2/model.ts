@@ -27,7 +27,8 @@ import {
   type Tensor,
 } from '../../engine/index.js';
 import { KVCache, type StepContext } from '../generation/kv-cache.js';
-import { ParamStore, type ParamPath, type ParamSource } from '../params.js';
+import { Linear } from '../hf/modules.js';
+import { ParamPath, disposeParams, type Param } from '../hf/params.js';
 import type { Qwen2Config } from './config.js';
 import { applyRope, ropeCosSin, ropeInvFreq } from './rope.js';
 
@@ -65,22 +66,8 @@ export interface LayerContext {
   cache: KVCache | undefined;
 }
 
-class Linear {
-  readonly weight: Tensor;
-  readonly bias: Tensor | undefined;
-
-  constructor(p: ParamPath, inFeatures: number, outFeatures: number, bias: boolean) {
-    this.weight = p.param('weight', [outFeatures, inFeatures]);
-    this.bias = bias ? p.param('bias', [outFeatures]) : undefined;
-  }
-
-  forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
-  }
-}
-
 export class Qwen2RMSNorm {
-  readonly weight: Tensor;
+  readonly weight: Param;
   readonly eps: number;
 
   constructor(p: ParamPath, size: number, eps: number) {
@@ -90,7 +77,7 @@ export class Qwen2RMSNorm {
 
   /** Normalised in float32 for half-precision inputs, cast back, then scaled (HF Qwen2RMSNorm). */
   forward(x: Tensor): Tensor {
-    return rmsNorm(x, this.weight, this.eps);
+    return rmsNorm(x, this.weight.value, this.eps);
   }
 }
 
@@ -106,10 +93,10 @@ export class Qwen2Attention {
   constructor(p: ParamPath, c: Qwen2Config, layerIdx: number) {
     this.#c = c;
     this.layerIdx = layerIdx;
-    this.qProj = new Linear(p.sub('q_proj'), c.hiddenSize, c.qSize, true);
-    this.kProj = new Linear(p.sub('k_proj'), c.hiddenSize, c.kvSize, true);
-    this.vProj = new Linear(p.sub('v_proj'), c.hiddenSize, c.kvSize, true);
-    this.oProj = new Linear(p.sub('o_proj'), c.qSize, c.hiddenSize, false);
+    this.qProj = new Linear(p.sub('q_proj'), c.hiddenSize, c.qSize);
+    this.kProj = new Linear(p.sub('k_proj'), c.hiddenSize, c.kvSize);
+    this.vProj = new Linear(p.sub('v_proj'), c.hiddenSize, c.kvSize);
+    this.oProj = new Linear(p.sub('o_proj'), c.qSize, c.hiddenSize, { bias: false });
   }
 
   forward(x: Tensor, ctx: LayerContext): Tensor {
@@ -135,9 +122,9 @@ export class Qwen2MLP {
   readonly downProj: Linear;
 
   constructor(p: ParamPath, c: Qwen2Config) {
-    this.gateProj = new Linear(p.sub('gate_proj'), c.hiddenSize, c.intermediateSize, false);
-    this.upProj = new Linear(p.sub('up_proj'), c.hiddenSize, c.intermediateSize, false);
-    this.downProj = new Linear(p.sub('down_proj'), c.intermediateSize, c.hiddenSize, false);
+    this.gateProj = new Linear(p.sub('gate_proj'), c.hiddenSize, c.intermediateSize, { bias: false });
+    this.upProj = new Linear(p.sub('up_proj'), c.hiddenSize, c.intermediateSize, { bias: false });
+    this.downProj = new Linear(p.sub('down_proj'), c.intermediateSize, c.hiddenSize, { bias: false });
   }
 
   /** SwiGLU: down(silu(gate(x)) · up(x)). */
@@ -169,7 +156,7 @@ export class Qwen2DecoderLayer {
 }
 
 export class Qwen2Model {
-  readonly embedTokens: Tensor;
+  readonly embedTokens: Param;
   readonly layers: readonly Qwen2DecoderLayer[];
   readonly norm: Qwen2RMSNorm;
 
@@ -190,31 +177,32 @@ export interface LossAndBackwardOptions {
 
 export class Qwen2ForCausalLM implements Disposable {
   readonly config: Qwen2Config;
-  readonly params: ParamStore;
+  /** Every parameter, in declaration order (a tied head is the embedding, declared once). */
+  readonly params: readonly Param[];
   readonly model: Qwen2Model;
-  /** (V, C); the embedding matrix itself when the embeddings are tied. */
-  readonly lmHead: Tensor;
+  /** (V, C); the embedding parameter itself when the embeddings are tied. */
+  readonly lmHead: Param;
   #invFreq: Tensor | undefined;
   #training = false;
 
   /**
-   * Builds the module tree, taking each parameter from `source` by its Hugging Face name.
-   * With tied embeddings there is no `lm_head.weight`: the head reads `model.embed_tokens.weight`.
+   * Declares the module tree; parameters carry their Hugging Face names and get their values
+   * from `loadParams` (a checkpoint, see folder.ts) or `initWeights`. With tied embeddings there
+   * is no `lm_head.weight`: the head reads `model.embed_tokens.weight`.
    */
-  constructor(config: Qwen2Config, source: ParamSource) {
+  constructor(config: Qwen2Config, root = new ParamPath()) {
     this.config = config;
-    this.params = new ParamStore(source);
-    const root = this.params.root();
     this.model = new Qwen2Model(root.sub('model'), config);
     this.lmHead = config.tieWordEmbeddings ? this.model.embedTokens : root.sub('lm_head').param('weight', [config.vocabSize, config.hiddenSize]);
+    this.params = root.params;
   }
 
   get dtype(): FloatDType {
-    return this.model.embedTokens.dtype as FloatDType;
+    return this.model.embedTokens.value.dtype as FloatDType;
   }
 
   get device(): Device {
-    return this.model.embedTokens.device;
+    return this.model.embedTokens.value.device;
   }
 
   get vocabSize(): number {
@@ -228,16 +216,16 @@ export class Qwen2ForCausalLM implements Disposable {
 
   /** Scalar parameters, tied weights counted once. */
   numParameters(): number {
-    return this.params.count();
+    return this.params.reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0);
   }
 
-  /** Parameters as [Hugging Face name, tensor], registration order (what `save` writes). */
+  /** Parameters as [Hugging Face name, tensor], declaration order (what `saveQwen2` writes). */
   namedParameters(): [string, Tensor][] {
-    return this.params.entries();
+    return this.params.map((p) => [p.name, p.value]);
   }
 
   parameters(): Tensor[] {
-    return this.params.tensors();
+    return this.params.map((p) => p.value);
   }
 
   /** Training mode turns attention dropout on (Qwen2.5 sets it to 0, so usually a no-op). */
@@ -258,19 +246,24 @@ export class Qwen2ForCausalLM implements Disposable {
   /**
    * HF `_init_weights`: every Linear weight and the embedding ~ N(0, initializer_range), biases 0,
    * norm weights 1 — what `Qwen2ForCausalLM(config)` gives in transformers (no GPT-2 style
-   * scaled residual init: clinsum matches the model it is compared with). Parameters are filled in
-   * registration order from `generator`, so a seed gives the same bytes everywhere.
+   * scaled residual init: clinsum matches the model it is compared with). Values are drawn in
+   * float32 on the CPU from `generator`, parameter by parameter in declaration order, then cast
+   * and moved — so a seed gives the same weights on every device.
    */
-  initWeights(generator: RandomGenerator): void {
+  initWeights(generator: RandomGenerator, options: { dtype?: FloatDType; device?: Device } = {}): this {
     const std = this.config.initializerRange;
-    tidy(() => {
-      for (const [name, p] of this.params.entries()) {
-        // Draw in float32 on the CPU (the generator's numbers), then copy into the parameter.
-        if (name.endsWith('layernorm.weight') || name === 'model.norm.weight') p.fill_(1);
-        else if (name.endsWith('.bias')) p.zero_();
-        else p.copy_(tensorLike(p).normal_(0, std, { generator }));
-      }
-    });
+    const to = { dtype: options.dtype ?? 'float32', device: options.device ?? 'cpu' } as const;
+    for (const p of this.params) {
+      const t = tidy(() => {
+        const v = empty(p.shape, { dtype: 'float32' });
+        if (p.name.endsWith('layernorm.weight') || p.name === 'model.norm.weight') v.fill_(1);
+        else if (p.name.endsWith('.bias')) v.zero_();
+        else v.normal_(0, std, { generator });
+        return v.to(to);
+      });
+      p.set(t);
+    }
+    return this;
   }
 
   // ---- training forward
@@ -279,7 +272,7 @@ export class Qwen2ForCausalLM implements Disposable {
   forward(input: CausalLMInput, options: { returnHidden?: boolean } = {}): CausalLMOutput {
     return tidy(() => {
       const ctx = this.#context(input);
-      let h = embedding(this.model.embedTokens, input.inputIds);
+      let h = embedding(this.model.embedTokens.value, input.inputIds);
       for (const layer of this.model.layers) h = layer.forward(h, ctx);
       return this.#head(h, input, options.returnHidden ?? false);
     });
@@ -294,12 +287,15 @@ export class Qwen2ForCausalLM implements Disposable {
   lossAndBackward(input: CausalLMInput, lossFn: (logits: Tensor) => Tensor, options: LossAndBackwardOptions = {}): Tensor {
     return tidy(() => {
       if (!(options.checkpoint ?? false)) {
-        const loss = lossFn(this.forward(input).logits);
+        const { logits } = this.forward(input);
+        const loss = lossFn(logits);
+        // The graph keeps what backward needs; (N, V) logits need not stay alive through it.
+        if (loss !== logits) logits.dispose();
         loss.backward();
         return loss.detach();
       }
       const ctx = this.#context(input);
-      const h0 = embedding(this.model.embedTokens, input.inputIds);
+      const h0 = embedding(this.model.embedTokens.value, input.inputIds);
       return checkpointedBackward(this.segments(ctx), h0, (h) => lossFn(this.#head(h, input, false).logits));
     });
   }
@@ -336,10 +332,10 @@ export class Qwen2ForCausalLM implements Disposable {
         const positions = stepPositions(cache, step, this.device);
         const { cos, sin } = ropeCosSin(this.#rope(), positions, this.dtype);
         const ctx: LayerContext = { cos, sin, causal: step.causal, keyPadding: step.keyPadding, cache };
-        let h = embedding(this.model.embedTokens, inputIds);
+        let h = embedding(this.model.embedTokens.value, inputIds);
         for (const layer of this.model.layers) h = layer.forward(h, ctx);
         const at = options.logitsAt ?? arange(t - 1, B * t, t, { device: this.device });
-        return linear(this.model.norm.forward(h.reshape([B * t, this.config.hiddenSize]).indexSelect(0, at)), this.lmHead);
+        return linear(this.model.norm.forward(h.reshape([B * t, this.config.hiddenSize]).indexSelect(0, at)), this.lmHead.value);
       });
       cache.endStep();
       return logits;
@@ -358,7 +354,7 @@ export class Qwen2ForCausalLM implements Disposable {
   dispose(): void {
     this.#invFreq?.dispose();
     this.#invFreq = undefined;
-    this.params.dispose();
+    disposeParams(this.params);
   }
 
   [Symbol.dispose](): void {
@@ -394,17 +390,13 @@ export class Qwen2ForCausalLM implements Disposable {
     if (returnHidden) {
       const hidden = this.model.norm.forward(h);
       const at = input.logitsAt === undefined ? hidden : hidden.reshape([B * T, C]).indexSelect(0, input.logitsAt);
-      return { logits: linear(at, this.lmHead), hidden };
+      return { logits: linear(at, this.lmHead.value), hidden };
     }
-    if (input.logitsAt === undefined) return { logits: linear(this.model.norm.forward(h), this.lmHead) };
+    const head = this.lmHead.value;
+    if (input.logitsAt === undefined) return { logits: linear(this.model.norm.forward(h), head) };
     // Gather the supervised positions first: the norm is per position, and the head is the big matmul.
-    return { logits: linear(this.model.norm.forward(h.reshape([B * T, C]).indexSelect(0, input.logitsAt)), this.lmHead) };
+    return { logits: linear(this.model.norm.forward(h.reshape([B * T, C]).indexSelect(0, input.logitsAt)), head) };
   }
-}
-
-/** A float32 CPU tensor of `p`'s shape (where the seeded normal draws happen). */
-function tensorLike(p: Tensor): Tensor {
-  return empty(p.shape, { dtype: 'float32' });
 }
 
 /**

@@ -1,13 +1,14 @@
 /**
- * Hugging Face model folders, architecture-agnostic: reading their JSON files with errors that
- * name the file, copying the tokenizer files along when a model is saved, and listing what a
- * folder holds (for `clinsum model info`). Shared by the Qwen2 and BERT models.
+ * Writing and describing Hugging Face model folders, architecture-agnostic: config files
+ * written as transformers writes them, the tokenizer files carried along when a model is saved,
+ * the files of a folder with their sizes, the dtype the weights are stored in.
  */
 import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { INDEX_FILE, SINGLE_FILE, type DType, type FloatDType, type SafetensorsCheckpoint } from '../engine/index.js';
-import { InputError } from '../util/errors.js';
-import { readUtf8Strict, writeFileAtomic } from '../util/fs.js';
+import { INDEX_FILE, SINGLE_FILE, type DType, type FloatDType, type SafetensorsCheckpoint } from '../../engine/index.js';
+import { InputError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { readJsonFile } from './config.js';
 
 export const CONFIG_FILE = 'config.json';
 export const GENERATION_CONFIG_FILE = 'generation_config.json';
@@ -23,17 +24,6 @@ export const TOKENIZER_FILES: readonly string[] = [
   'chat_template.jinja',
   'chat_template.json',
 ];
-
-/** Reads a JSON file; a missing file or invalid JSON is an `InputError` naming it. */
-export function readJsonFile(path: string, fix?: string): unknown {
-  if (!existsSync(path)) throw new InputError({ file: path }, 'does not exist', fix);
-  const text = readUtf8Strict(path);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new InputError({ file: path }, `is not valid JSON (${e instanceof Error ? e.message : String(e)})`, fix);
-  }
-}
 
 /** Reads a JSON object file (as transformers writes config files). */
 export function readJsonObject(path: string, fix?: string): Record<string, unknown> {

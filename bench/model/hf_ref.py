@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""The transformers side of bench/model/gpu.ts: Qwen2ForCausalLM (transformers' own) on the folder
+gpu.ts wrote, doing the same work — training steps (float32 master weights, bf16 autocast, AdamW;
+plain and with gradient checkpointing) and greedy generation in bf16 — timed the same way.
+
+Prints one JSON object: {"transformers", "torch", "train": {tokensPerS, stepMs, peakBytes, loss},
+"trainCheckpointed": {...}, "generate": {"tokensPerS": {batch: ...}, "tokens": [[...]]}}.
+    python3 bench/model/hf_ref.py --model DIR --data data.json [--device cuda]
+"""
+import argparse
+import json
+import time
+
+import torch
+import transformers
+from transformers import AutoModelForCausalLM
+
+
+def load(path, dtype, device):
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, attn_implementation="sdpa")
+    except TypeError:  # transformers < 4.56 names it torch_dtype
+        model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=dtype, attn_implementation="sdpa")
+    return model.to(device)
+
+
+def sync(device):
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def peak(device):
+    return torch.cuda.max_memory_allocated(device) if device.startswith("cuda") else None
+
+
+def reset_peak(device):
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats(device)
+
+
+def train(args, data, checkpoint):
+    dev = args.device
+    model = load(args.model, torch.float32, dev)
+    model.train()
+    if checkpoint:
+        model.gradient_checkpointing_enable()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01)
+    ids = torch.tensor(data["train"], dtype=torch.int64, device=dev)
+    b, t = ids.shape
+    dtype = torch.bfloat16
+
+    def step():
+        with torch.autocast(device_type="cuda" if dev.startswith("cuda") else "cpu", dtype=dtype):
+            out = model(input_ids=ids, labels=ids)
+        out.loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        return out.loss.item()
+
+    step()
+    sync(dev)
+    reset_peak(dev)
+    times = []
+    loss = 0.0
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        loss = step()
+        sync(dev)
+        times.append(time.perf_counter() - t0)
+    ms = sorted(times)[len(times) // 2] * 1000
+    res = {"tokensPerS": b * t / (ms / 1000), "stepMs": ms, "peakBytes": peak(dev), "loss": loss}
+    del model, opt
+    if dev.startswith("cuda"):
+        torch.cuda.empty_cache()
+    return res
+
+
+@torch.inference_mode()
+def generate(args, data):
+    dev = args.device
+    model = load(args.model, torch.bfloat16 if dev.startswith("cuda") else torch.float32, dev).eval()
+    prompts = torch.tensor(data["prompts"], dtype=torch.int64, device=dev)
+    out = {}
+    tokens = None
+    batches = [int(x) for x in args.gen_batch.split(",")]
+    for g in batches:
+        ids = prompts[:g]
+        kw = dict(attention_mask=torch.ones_like(ids), do_sample=False, pad_token_id=0, temperature=None, top_p=None, top_k=None)
+        model.generate(ids, max_new_tokens=8, min_new_tokens=8, **kw)
+        times = []
+        for _ in range(3):
+            sync(dev)
+            t0 = time.perf_counter()
+            res = model.generate(ids, max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens, **kw)
+            sync(dev)
+            times.append(time.perf_counter() - t0)
+            if g == batches[0]:
+                tokens = res[:, ids.shape[1]:].tolist()
+        out[str(g)] = g * args.new_tokens / sorted(times)[len(times) // 2]
+    return {"tokensPerS": out, "tokens": tokens}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--device", default="cuda")
+    ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--gen-batch", default="1,8")
+    ap.add_argument("--new-tokens", type=int, default=256)
+    args = ap.parse_args()
+    with open(args.data) as f:
+        data = json.load(f)
+    result = {
+        "transformers": transformers.__version__,
+        "torch": torch.__version__,
+        "train": train(args, data, False),
+        "trainCheckpointed": train(args, data, True),
+        "generate": generate(args, data),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

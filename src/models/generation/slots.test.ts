@@ -1,0 +1,80 @@
+// Continuous batching over one KV cache: sequences join and leave between steps and each gets
+// exactly the tokens it gets alone (greedy and seeded sampling); contract violations are refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { liveTensorCount, testDevice } from '../../engine/index.js';
+import { qwen2Config } from '../qwen2/config.js';
+import { randomQwen2 } from '../qwen2/random.js';
+import { generate } from './generate.js';
+import { SlotDecoder, generatorSeed, type SlotSampling } from './slots.js';
+
+const device = testDevice();
+const model = randomQwen2(
+  qwen2Config({ vocabSize: 400, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 128, initializerRange: 0.5 }),
+  3,
+  'float32',
+  device,
+);
+const EOS = [399];
+const prompt = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => (s * 97 + i * 31) % 390);
+
+/** What a sequence gets alone, through `generate`. */
+function alone(promptIds: number[], n: number, sampling: SlotSampling): number[] {
+  const s = { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP, repetitionPenalty: 1 };
+  return generate(model, [{ promptIds, seed: generatorSeed(sampling.seed) }], { maxNewTokens: n, eosTokenIds: EOS, sampling: s })[0]!.tokens;
+}
+
+test('sequences joining and leaving between steps each get their tokens alone', async () => {
+  const slots = new SlotDecoder(model, { maxSlots: 4, eosTokenIds: EOS });
+  const greedy: SlotSampling = { temperature: 0, topK: 0, topP: 1, seed: 0 };
+  const sampled: SlotSampling = { temperature: 0.8, topK: 30, topP: 0.9, seed: -12345 };
+  interface Seq { slot: number; prompt: number[]; sampling: SlotSampling; want: number; got: number[] }
+  const seqs: Seq[] = [
+    { slot: 0, prompt: prompt(30, 1), sampling: greedy, want: 12, got: [] },
+    { slot: 1, prompt: prompt(3, 2), sampling: sampled, want: 5, got: [] },
+    { slot: 2, prompt: prompt(11, 3), sampling: { ...sampled, seed: 2 ** 40 + 7 }, want: 9, got: [] },
+    { slot: 1, prompt: prompt(50, 4), sampling: greedy, want: 6, got: [] }, // reuses slot 1 after it is released
+  ];
+  const running: Seq[] = [];
+  const start = async (list: Seq[]): Promise<void> => {
+    const first = await slots.prefill(list.map((s) => ({ slot: s.slot, promptIds: s.prompt, sampling: s.sampling })));
+    list.forEach((s, i) => {
+      s.got.push(first[i]!);
+      running.push(s);
+    });
+  };
+  await start([seqs[0]!, seqs[1]!]);
+  for (let step = 0; running.length > 0; step++) {
+    if (step === 2) await start([seqs[2]!]);
+    const next = await slots.decode(running.map((s) => ({ slot: s.slot, token: s.got.at(-1)!, position: s.prompt.length + s.got.length - 1 })));
+    running.forEach((s, i) => s.got.push(next[i]!));
+    for (const s of [...running]) {
+      if (s.got.length >= s.want) {
+        running.splice(running.indexOf(s), 1);
+        slots.release(s.slot);
+        if (s === seqs[1]) await start([seqs[3]!]);
+      }
+    }
+  }
+  assert.deepEqual(slots.running, []);
+  for (const s of seqs) assert.deepEqual(s.got, alone(s.prompt, s.want, s.sampling), `slot ${s.slot}, prompt of ${s.prompt.length}`);
+  slots.dispose();
+});
+
+test('contract violations are refused; nothing leaks', async () => {
+  const before = liveTensorCount();
+  const slots = new SlotDecoder(model, { maxSlots: 2, eosTokenIds: EOS });
+  const g: SlotSampling = { temperature: 0, topK: 0, topP: 1, seed: 1 };
+  const [t0] = await slots.prefill([{ slot: 0, promptIds: prompt(5, 1), sampling: g }]);
+  await assert.rejects(slots.prefill([{ slot: 0, promptIds: [1], sampling: g }]), /slot 0 is not free/);
+  await assert.rejects(slots.prefill([{ slot: 2, promptIds: [1], sampling: g }]), /outside 0 … 1/);
+  await assert.rejects(slots.prefill([{ slot: 1, promptIds: prompt(128, 1), sampling: g }]), /does not fit 128 positions/);
+  await assert.rejects(slots.decode([{ slot: 0, token: t0!, position: 4 }]), /position 4, but its cache holds 5 tokens/);
+  await slots.prefill([{ slot: 1, promptIds: prompt(2, 2), sampling: g }]);
+  await assert.rejects(slots.decode([{ slot: 0, token: t0!, position: 5 }]), /every running slot decodes each step/);
+  slots.release(0);
+  slots.release(1);
+  slots.release(1);
+  slots.dispose();
+  assert.ok(liveTensorCount() <= before + 1, 'only the model-level rotary table may appear');
+});

@@ -1,0 +1,157 @@
+/**
+ * Continuous batching over one KV cache: sequences join (`prefill`) and leave (`release`) between
+ * steps, and every running sequence advances one token per `decode`. It has the shape of the
+ * generate stage's `StepModel` (docs/serve.md), which the server's `BatchScheduler` drives; slots
+ * are the scheduler's numbers, mapped here to cache rows.
+ *
+ * - `prefill` runs the new prompts (left-padded together when their lengths are close, else one
+ *   by one, as `generate` does), samples each first token, and joins their rows to the running
+ *   cache (right-aligned: one copy of the cache per call, none per step).
+ * - `decode` feeds every running sequence its last token in one forward step; the inputs must
+ *   list every running slot (the scheduler's contract), at the position the slot has reached.
+ * - `release` drops the slot's row at once (and the columns nobody needs any more).
+ * Sampling is per sequence with its own generator seeded from its `seed`, so a sequence's tokens
+ * do not depend on what shares its steps. Stopping is the caller's business.
+ */
+import { inferenceMode, tensor, tidy, type Tensor } from '../../engine/index.js';
+import { prefillRows, type CausalLM } from './generate.js';
+import type { KVCache } from './kv-cache.js';
+import { SequenceSampler, pickTokens } from './sampling.js';
+
+/** Sampling as the server asks for it (no repetition penalty: the OpenAI API has none here). */
+export interface SlotSampling {
+  temperature: number;
+  topP: number;
+  topK: number;
+  /** Any safe integer; mapped to a non-negative generator seed. */
+  seed: number;
+}
+
+export interface SlotPrefill {
+  slot: number;
+  promptIds: readonly number[];
+  sampling: SlotSampling;
+}
+
+export interface SlotDecode {
+  slot: number;
+  /** The token this slot sampled last. */
+  token: number;
+  /** Its position: prompt length + tokens generated before it. */
+  position: number;
+}
+
+export interface SlotDecoderOptions {
+  maxSlots: number;
+  eosTokenIds: readonly number[];
+  /** Positions per sequence (default: the model's max_position_embeddings). */
+  maxContextTokens?: number;
+}
+
+/** The generator seed of a request seed (any safe integer, negative too): its low 53 bits. */
+export function generatorSeed(seed: number): number {
+  return Number(BigInt.asUintN(53, BigInt(seed)));
+}
+
+export class SlotDecoder implements Disposable {
+  readonly maxSlots: number;
+  readonly maxContextTokens: number;
+  readonly eosTokenIds: readonly number[];
+  readonly #model: CausalLM;
+  #cache: KVCache;
+  /** The slot of each cache row. */
+  #slots: number[] = [];
+  readonly #samplers = new Map<number, SequenceSampler>();
+
+  constructor(model: CausalLM, options: SlotDecoderOptions) {
+    if (!(Number.isInteger(options.maxSlots) && options.maxSlots >= 1)) throw new RangeError(`maxSlots must be a positive integer, got ${options.maxSlots}`);
+    this.#model = model;
+    this.maxSlots = options.maxSlots;
+    this.maxContextTokens = Math.min(options.maxContextTokens ?? model.maxPositions, model.maxPositions);
+    this.eosTokenIds = Object.freeze([...options.eosTokenIds]);
+    this.#cache = model.newCache(0);
+  }
+
+  /** Slots holding a sequence. */
+  get running(): readonly number[] {
+    return this.#slots;
+  }
+
+  /** Bytes of the KV cache now. */
+  cacheBytes(): number {
+    return this.#cache.bytes();
+  }
+
+  async prefill(seqs: readonly SlotPrefill[]): Promise<readonly number[]> {
+    if (seqs.length === 0) return [];
+    const seen = new Set<number>();
+    for (const s of seqs) {
+      if (!Number.isInteger(s.slot) || s.slot < 0 || s.slot >= this.maxSlots) throw new RangeError(`slot ${s.slot} is outside 0 … ${this.maxSlots - 1}`);
+      if (this.#samplers.has(s.slot) || seen.has(s.slot)) throw new Error(`slot ${s.slot} is not free`);
+      if (s.promptIds.length === 0 || s.promptIds.length >= this.maxContextTokens) throw new RangeError(`slot ${s.slot}: a prompt of ${s.promptIds.length} tokens does not fit ${this.maxContextTokens} positions`);
+      seen.add(s.slot);
+    }
+    const samplers = seqs.map((s) => new SequenceSampler({ temperature: s.sampling.temperature, topK: s.sampling.topK, topP: s.sampling.topP, repetitionPenalty: 1 }, generatorSeed(s.sampling.seed)));
+    const tokens = inferenceMode(() => {
+      const { kv, logits } = prefillRows(this.#model, seqs.map((s) => s.promptIds), 0, 'auto');
+      try {
+        const next = pickTokens(logits, samplers);
+        this.#cache.appendRows(kv);
+        return next;
+      } finally {
+        logits.dispose();
+        kv.dispose();
+      }
+    });
+    seqs.forEach((s, i) => {
+      this.#slots.push(s.slot);
+      this.#samplers.set(s.slot, samplers[i]!);
+    });
+    return tokens;
+  }
+
+  async decode(seqs: readonly SlotDecode[]): Promise<readonly number[]> {
+    if (seqs.length === 0) return [];
+    if (seqs.length !== this.#slots.length) throw new Error(`decode lists ${seqs.length} sequences but ${this.#slots.length} are running; every running slot decodes each step`);
+    const rowOf = new Map(this.#slots.map((slot, row) => [slot, row]));
+    const ids = new Int32Array(this.#slots.length);
+    const lengths = this.#cache.rowLengths();
+    const rows: number[] = [];
+    for (const s of seqs) {
+      const row = rowOf.get(s.slot);
+      if (row === undefined) throw new Error(`slot ${s.slot} is not running`);
+      if (s.position !== lengths[row]) throw new Error(`slot ${s.slot}: position ${s.position}, but its cache holds ${lengths[row]} tokens`);
+      if (s.position >= this.maxContextTokens) throw new RangeError(`slot ${s.slot}: position ${s.position} is past the context (${this.maxContextTokens})`);
+      ids[row] = s.token;
+      rows.push(row);
+    }
+    return inferenceMode(() => {
+      const logits = tidy((): Tensor => this.#model.forwardCached(tensor(ids, { shape: [ids.length, 1], device: this.#model.device }).long(), this.#cache));
+      try {
+        const next = pickTokens(logits, this.#slots.map((slot) => this.#samplers.get(slot)!));
+        return rows.map((row) => next[row]!);
+      } finally {
+        logits.dispose();
+      }
+    });
+  }
+
+  release(slot: number): void {
+    const row = this.#slots.indexOf(slot);
+    if (row < 0) return;
+    const keep = this.#slots.map((_, r) => r).filter((r) => r !== row);
+    this.#cache.keepRows(keep);
+    this.#slots = keep.map((r) => this.#slots[r]!);
+    this.#samplers.delete(slot);
+  }
+
+  dispose(): void {
+    this.#cache.dispose();
+    this.#slots = [];
+    this.#samplers.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

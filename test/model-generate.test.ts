@@ -1,0 +1,142 @@
+// `clinsum model init-tiny`, `model info` and `generate` end to end: localized prompts, the
+// truncation policy, and resuming after SIGKILL (no duplicates, complete output, the same
+// predictions as an uninterrupted run), a torn last line, and a resume with other settings refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { runCli } from '../src/surfaces/cli/main.js';
+import { loadTokenizer } from '../src/models/tokenizer/index.js';
+import { renderPrompt } from '../src/data/index.js';
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const tmp = mkdtempSync(join(tmpdir(), 'clinsum-model-generate-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+const modelDir = join(tmp, 'tiny');
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  return {
+    stream: new Writable({
+      write(c: Buffer, _e, cb) {
+        chunks.push(c.toString());
+        cb();
+      },
+    }),
+    text: () => chunks.join(''),
+  };
+}
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = sink();
+  const err = sink();
+  const code = await runCli(argv, { stdout: out.stream, stderr: err.stream, env: {} });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+// Synthetic reports (no patient data), four languages; one long enough to be cut.
+const SENTENCES: Record<string, string> = {
+  en: 'A 54-year-old man presented with chest pain radiating to the left arm.',
+  es: 'Mujer de 33 años con fiebre y tos de cinco días de evolución.',
+  fr: 'Un homme de 70 ans a été admis pour une dyspnée progressive.',
+  pt: 'Paciente do sexo feminino, 45 anos, com dor abdominal aguda.',
+};
+const LANGS = ['en', 'es', 'fr', 'pt'] as const;
+function rows(n: number): { id: string; lang: string; report: string }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const lang = LANGS[i % 4]!;
+    return { id: `r${i}`, lang, report: Array.from({ length: 1 + (i % 5) }, () => SENTENCES[lang]).join(' ') };
+  });
+}
+function writeData(file: string, data: object[]): string {
+  writeFileSync(file, data.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return file;
+}
+type Row = { id: string; lang: string; prediction: string; finish_reason: string; prompt_tokens: number; completion_tokens: number; report_truncated: boolean };
+const readRows = (file: string): Row[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Row);
+
+test('init-tiny and info through the CLI', async () => {
+  const r = await cli('model', 'init-tiny', '--out', modelDir, '--seed', '3', '--initializer-range', '0.4', '--layers', '2', '--hidden', '32', '--heads', '4', '--kv-heads', '2', '--intermediate', '64');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), modelDir);
+  const info = await cli('model', 'info', modelDir, '--json');
+  assert.equal(info.code, 0, info.stderr);
+  const j = JSON.parse(info.stdout) as { parameters: number; dtype: string; architecture: string; files: { name: string; bytes: number }[] };
+  const perLayer = 32 * 32 + 32 + 2 * (16 * 32 + 16) + 32 * 32 + 3 * 32 * 64 + 2 * 32;
+  assert.equal(j.parameters, 151936 * 32 + 2 * perLayer + 32);
+  assert.equal(j.dtype, 'float32');
+  assert.equal(j.architecture, 'Qwen2ForCausalLM');
+  assert.ok(j.files.some((f) => f.name === 'model.safetensors' && f.bytes > j.parameters * 4));
+  const text = await cli('model', 'info', modelDir);
+  assert.match(text.stdout, /parameters\s+4\.9M/);
+  const bad = await cli('model', 'init-tiny', '--out', join(tmp, 'x'), '--hidden', '30', '--heads', '4');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--hidden \(30\) must be a multiple of --heads/);
+});
+
+test('generate: every report once, localized prompts, the truncation policy', async () => {
+  const data = rows(6);
+  data.push({ id: 'long', lang: 'fr', report: Array.from({ length: 40 }, () => SENTENCES.fr).join(' ') });
+  const file = writeData(join(tmp, 'data.jsonl'), data);
+  const out = join(tmp, 'pred.jsonl');
+  const r = await cli('generate', '--model', modelDir, '--data', file, '--out', out, '--max-new-tokens', '6', '--batch-size', '3', '--max-input-tokens', '120', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const got = readRows(out);
+  assert.deepEqual(got.map((x) => x.id).sort(), data.map((x) => x.id).sort());
+  const tok = loadTokenizer(modelDir);
+  for (const row of got) {
+    const rec = data.find((d) => d.id === row.id)!;
+    assert.equal(row.lang, rec.lang);
+    const expected = renderPrompt({ id: rec.id, lang: rec.lang as 'en', report: rec.report }, 'sum', tok, { promptTokens: 120 });
+    assert.equal(row.prompt_tokens, expected.inputIds.length);
+    assert.equal(row.report_truncated, row.id === 'long');
+    assert.ok(row.completion_tokens >= 1 && row.completion_tokens <= 6);
+    assert.equal(typeof row.prediction, 'string');
+  }
+  const long = got.find((x) => x.id === 'long')!;
+  assert.ok(long.prompt_tokens <= 120 && long.prompt_tokens > 100, `cut to ${long.prompt_tokens} tokens`);
+  assert.ok(got.some((x) => x.prediction.length > 0), 'the wide-init model says something');
+  // a resume with other settings is refused, naming them
+  const again = await cli('generate', '--model', modelDir, '--data', file, '--out', out, '--max-new-tokens', '7', '--quiet');
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /was started with other settings \(max_new_tokens/);
+});
+
+test('generate resumes after SIGKILL and a torn last line: complete, no duplicates, same predictions', async () => {
+  const data = rows(16);
+  const file = writeData(join(tmp, 'data16.jsonl'), data);
+  const args = ['--model', modelDir, '--data', file, '--max-new-tokens', '12', '--batch-size', '2', '--quiet'];
+  // the reference: one uninterrupted run
+  const ref = join(tmp, 'ref.jsonl');
+  assert.equal((await cli('generate', ...args, '--out', ref)).code, 0);
+  // a child process killed once the first batches are written
+  const out = join(tmp, 'killed.jsonl');
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'clinsum'), 'generate', ...args, '--out', out], { stdio: 'ignore' });
+  const exited = new Promise<void>((res) => child.on('exit', () => res()));
+  for (let i = 0; i < 600 && !(existsSync(out) && readRows(out).length >= 2); i++) await sleep(50);
+  child.kill('SIGKILL');
+  await exited;
+  const partial = readRows(out).length;
+  assert.ok(partial >= 2 && partial < 16, `killed after ${partial} rows`);
+  appendFileSync(out, '{"id":"r15","lang":"pt","predic'); // a torn write
+  const r = await cli('generate', ...args, '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const got = readRows(out);
+  assert.equal(got.length, 16);
+  assert.equal(new Set(got.map((x) => x.id)).size, 16);
+  const byId = new Map(readRows(ref).map((x) => [x.id, x]));
+  for (const row of got) assert.deepEqual(row, byId.get(row.id), `row ${row.id}`);
+  // nothing left to do
+  const again = await cli('generate', ...args, '--out', out);
+  assert.equal(again.code, 0);
+  assert.equal(readRows(out).length, 16);
+});
