@@ -25,13 +25,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 // Imports name modules, not index files: the GPU machine gets only the runtime packages of
 // scripts/gpu-pack.sh (zod, node-addon-api), so nothing here may reach yaml, the tokenizer or ROUGE.
-import { RandomGenerator, cudaAvailable, cudaDevices, cudaMemoryStats, cudaResetPeakMemory, engineInfo, synchronize } from '../../src/engine/index.js';
+import { cudaAvailable, cudaDevices, cudaMemoryStats, cudaResetPeakMemory, engineInfo, synchronize } from '../../src/engine/index.js';
 import { IGNORE_INDEX, type FormattedExample, type Task } from '../../src/data/format.js';
 import { QWEN25_INSTRUCT_GENERATION_CONFIG } from '../../src/models/generation/config.js';
-import { emptySource } from '../../src/models/params.js';
+import { randomQwen2 } from '../../src/models/qwen2/random.js';
 import { qwen2Config, qwen2ConfigToHF } from '../../src/models/qwen2/config.js';
 import { saveQwen2 } from '../../src/models/qwen2/folder.js';
-import { Qwen2ForCausalLM } from '../../src/models/qwen2/model.js';
 import { loadQwen2Student } from '../../src/stages/train/qwen2.js';
 import { PAPER_OPTIMIZER, buildOptimizer, optimizerStep, precisionCompute, type StepRunner } from '../../src/stages/train/step.js';
 import { Prng } from '../../src/util/prng.js';
@@ -154,8 +153,7 @@ if (values.write !== undefined) {
     bosTokenId: 151643,
     eosTokenIds: [151645],
   });
-  const model = new Qwen2ForCausalLM(config, emptySource({ dtype: 'float32', device: 'cpu' }));
-  model.initWeights(new RandomGenerator(0));
+  const model = randomQwen2(config, 0);
   const out = join(dir, 'model');
   saveQwen2(model, out, { base: { dir: out, hfConfig: qwen2ConfigToHF(config), generationConfigJson: { ...QWEN25_INSTRUCT_GENERATION_CONFIG } } });
   model.dispose();
