@@ -62,7 +62,7 @@ teacher:
   serve: {model: models/teacher, max_batch: 32}   # clinsum serve, in-process, on a free port
   model: tiny-teacher
   concurrency: 16
-  max_tokens: 48
+  max_tokens: 32
   temperature: 1                # a random model's greedy answer is often only special tokens (empty text);
   seed: 42                      # sampled with a fixed seed, its answers are gibberish, but the same every run
 
@@ -75,14 +75,14 @@ train:
   schedule: {warmup_ratio: 0.1}
   batch: {max_tokens: 2048}
   budgets: {prompt_tokens: 768, target_tokens: 128}
-  eval: {every: ${Math.max(1, Math.ceil(maxSteps / 3))}, max_new_tokens: 48}
+  eval: {every: ${Math.max(1, Math.ceil(maxSteps / 3))}, max_new_tokens: 32}
   checkpoint: {keep_last: 1}
   systems:
     standard: {gamma: 1}
     distil: {gamma: 0.8}
 
 generate:
-  max_new_tokens: 64
+  max_new_tokens: 48
   batch_size: 8
 
 eval:

@@ -15,6 +15,7 @@ import type { Stage } from './stage.js';
 import { runPaths, type PipelineSetup } from './stages/context.js';
 import { comparisons, evalStage } from './stages/evaluate.js';
 import { extractStage } from './stages/extract.js';
+import { generateStage } from './stages/generate.js';
 import { modelFolder, pullStage } from './stages/pull.js';
 import { reportStage } from './stages/report.js';
 import { splitStage } from './stages/split.js';
@@ -86,6 +87,7 @@ export function preparePipeline(options: PipelineOptions): PreparedPipeline {
   stages.push(splitStage(setup));
   if (teacher) stages.push(extractStage(setup, config.teacher!));
   for (const t of trainings) stages.push(trainStage(setup, t));
+  for (const t of trainings) stages.push(generateStage(setup, t));
   const bs = config.eval.bertscore;
   if (bs !== null && bs.hub !== null) stages.push(pullStage(setup, 'bertscore', { hub: bs.hub, revision: bs.revision }));
   stages.push(evalStage(setup));
