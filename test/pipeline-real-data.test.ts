@@ -1,0 +1,69 @@
+/**
+ * `clinsum run` over the real English MultiClinSum gold set with tiny models: the first 100
+ * reports (80 / 1 / 19 with the paper's split), clinsum's own server over a tiny model as the
+ * teacher, a few training steps, five test summaries per system. Real reports are long (up to
+ * 7,317 tokens), so this exercises the budgets and the truncation on real text.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { initTinyQwen2 } from '../src/models/qwen2/index.js';
+import { TINY_VOCAB } from '../src/pipeline/demo.js';
+import { runPipeline } from '../src/pipeline/pipeline.js';
+import { readRunState } from '../src/pipeline/state.js';
+import { createLogger } from '../src/util/log.js';
+import { multiclinsumPath } from '../src/util/shared-data.js';
+
+test('clinsum run over multiclinsum_gs_train_en with tiny models completes', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'clinsum-real-'));
+  initTinyQwen2(join(root, 'student'), { seed: 3, vocab: TINY_VOCAB });
+  initTinyQwen2(join(root, 'teacher'), { seed: 4, vocab: TINY_VOCAB });
+  const config = join(root, 'run.yaml');
+  writeFileSync(
+    config,
+    `data:
+  paths: ['${multiclinsumPath('multiclinsum_gs_train_en')}']
+  limit: 100
+teacher:
+  serve: {model: teacher}
+  max_tokens: 16
+  temperature: 1
+  seed: 42
+  concurrency: 16
+student: {model: student}
+train:
+  max_steps: 3
+  budgets: {prompt_tokens: 1024, target_tokens: 64}
+  batch: {max_tokens: 4096}
+  eval: {every: 3, max_new_tokens: 8}
+generate: {max_new_tokens: 16, max_input_tokens: 1024, limit: 5}
+eval: {bootstrap: {samples: 100}}
+report: {examples: 1}
+`,
+  );
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
+  const r = await runPipeline({ configFile: config, out: join(root, 'run'), log, progress: new PassThrough(), env: {} });
+  assert.equal(r.result.status, 'complete', lines.join('\n'));
+  const run = r.runDir;
+  assert.equal(r.report, join(run, 'report.html'));
+  const state = readRunState(run);
+  assert.deepEqual(Object.keys(state.stages), ['split', 'extract', 'train.standard', 'train.distil', 'generate.standard', 'generate.distil', 'eval', 'report']);
+  assert.equal(state.stages.split!.message, 'train/valid/test en 80/1/19 (first 100 per language of 592)');
+  assert.match(state.stages.extract!.message!, /^81 of 81 reports answered/);
+  for (const s of ['standard', 'distil']) {
+    const preds = readFileSync(join(run, 'predictions', `${s}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; lang: string });
+    assert.equal(preds.length, 5);
+    assert.ok(preds.every((p) => p.lang === 'en' && p.id.startsWith('multiclinsum_gs_en_')));
+    assert.ok(existsSync(join(run, 'eval', `${s}.json`)));
+  }
+  const cmp = JSON.parse(readFileSync(join(run, 'eval', 'distil-vs-standard.json'), 'utf8')) as { pairs: number };
+  assert.equal(cmp.pairs, 5);
+  assert.ok(lines.some((l) => /eval: note: .*14 of 19 references have no prediction/.test(l)), 'generate.limit leaves references out, and says so');
+  // No report text in any log line: the longest real report's opening never appears.
+  const firstTest = JSON.parse(readFileSync(join(run, 'splits', 'test.jsonl'), 'utf8').split('\n')[0]!) as { report: string };
+  assert.ok(!lines.join('\n').includes(firstTest.report.slice(0, 40)));
+});
