@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import { writeRandomEncoder } from '../src/models/bert/testing.js';
 import { initTinyQwen2 } from '../src/models/qwen2/index.js';
 import { TINY_VOCAB } from '../src/pipeline/demo.js';
 import { runPipeline } from '../src/pipeline/pipeline.js';
@@ -21,6 +22,9 @@ test('clinsum run over multiclinsum_gs_train_en with tiny models completes', asy
   const root = mkdtempSync(join(tmpdir(), 'clinsum-real-'));
   initTinyQwen2(join(root, 'student'), { seed: 3, vocab: TINY_VOCAB });
   initTinyQwen2(join(root, 'teacher'), { seed: 4, vocab: TINY_VOCAB });
+  // A random DistilBERT in a folder named like the real one (its tiny WordPiece vocabulary makes
+  // most words [UNK]: the scores are meaningless, the wiring is real).
+  writeRandomEncoder(join(root, 'distilbert-base-uncased'), { modelType: 'distilbert', hiddenSize: 32, layers: 6, heads: 4, maxTokens: 64, seed: 7 });
   const config = join(root, 'run.yaml');
   writeFileSync(
     config,
@@ -40,7 +44,9 @@ train:
   batch: {max_tokens: 4096}
   eval: {every: 3, max_new_tokens: 8}
 generate: {max_new_tokens: 16, max_input_tokens: 1024, limit: 5}
-eval: {bootstrap: {samples: 100}}
+eval:
+  bootstrap: {samples: 100}
+  bertscore: {model: distilbert-base-uncased}
 report: {examples: 1}
 `,
   );
@@ -60,8 +66,14 @@ report: {examples: 1}
     assert.ok(preds.every((p) => p.lang === 'en' && p.id.startsWith('multiclinsum_gs_en_')));
     assert.ok(existsSync(join(run, 'eval', `${s}.json`)));
   }
-  const cmp = JSON.parse(readFileSync(join(run, 'eval', 'distil-vs-standard.json'), 'utf8')) as { pairs: number };
+  const cmp = JSON.parse(readFileSync(join(run, 'eval', 'distil-vs-standard.json'), 'utf8')) as { pairs: number; rows: { column: string }[] };
   assert.equal(cmp.pairs, 5);
+  // BERTScore beside ROUGE, with bert_score's default layer for distilbert-base-uncased (5).
+  assert.ok(cmp.rows.some((row) => row.column === 'bertscore'));
+  const distil = JSON.parse(readFileSync(join(run, 'eval', 'distil.json'), 'utf8')) as { metrics: { name: string; settings: Record<string, unknown> }[] };
+  const bs = distil.metrics.find((m) => m.name === 'bertscore');
+  assert.ok(bs !== undefined);
+  assert.match(JSON.stringify(bs.settings), /distilbert-base-uncased_L5_no-idf/);
   assert.ok(lines.some((l) => /eval: note: .*14 of 19 references have no prediction/.test(l)), 'generate.limit leaves references out, and says so');
   // No report text in any log line: the longest real report's opening never appears.
   const firstTest = JSON.parse(readFileSync(join(run, 'splits', 'test.jsonl'), 'utf8').split('\n')[0]!) as { report: string };
