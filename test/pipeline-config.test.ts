@@ -1,6 +1,9 @@
 /** configs/paper.yaml is a valid run configuration holding the paper's settings (DESIGN.md). */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import YAML from 'yaml';
 import { test } from 'node:test';
 import { preparePipeline } from '../src/pipeline/pipeline.js';
 import { repoRoot } from '../src/util/shared-data.js';
@@ -43,4 +46,36 @@ test('configs/paper.yaml validates and holds the paper settings', () => {
 
 test('configs/paper.yaml without TEACHER_BASE_URL: the error names the line and the variable', () => {
   assert.throws(() => preparePipeline({ configFile: PAPER, env: {} }), /paper\.yaml:\d+: field `teacher\.base_url`: the environment variable TEACHER_BASE_URL is not set/);
+});
+
+test('a bad training setting is reported at its line, with the setting it resembles', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clinsum-paper-'));
+  const paper = readFileSync(PAPER, 'utf8');
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, paper.replace('    lr: 1.0e-5', '    lr: fast'));
+  const lrLine = paper.split('\n').findIndex((l) => l === '    lr: 1.0e-5') + 1;
+  assert.throws(() => preparePipeline({ configFile: bad, env: ENV }), new RegExp(`training config: field \`optimizer\\.lr\`: .*\\(set by .*bad\\.yaml:${lrLine}\\)`));
+  writeFileSync(bad, paper.replace('  max_steps: null', '  max_step: null'));
+  const stepsLine = paper.split('\n').findIndex((l) => l === '  max_steps: null') + 1;
+  assert.throws(() => preparePipeline({ configFile: bad, env: ENV }), new RegExp(`bad\\.yaml:${stepsLine}: \`max_step\` is not a training setting \\(did you mean \`max_steps\`\\?\\)`));
+  writeFileSync(bad, paper.replace('    distil: {gamma: 0.8}          # L = 0.8 L_sum + 0.2 L_ext', '    distil: {gamma: 1.8}'));
+  assert.throws(() => preparePipeline({ configFile: bad, env: ENV }), /field `gamma`: .*\(set by .*bad\.yaml:\d+\)/);
+});
+
+test('the resolved configuration fills in the trainer\'s defaults, and a teacher is needed only for γ < 1', () => {
+  const p = preparePipeline({ configFile: PAPER, env: ENV });
+  const resolved = YAML.parse(p.configYaml) as { train: Record<string, unknown> & { optimizer: Record<string, unknown>; batch: Record<string, unknown> } };
+  assert.equal(resolved.train.loss_reduction, 'mean');
+  assert.deepEqual(resolved.train.optimizer.betas, [0.9, 0.999]);
+  assert.equal(resolved.train.batch.max_tokens, 8192);
+  assert.equal(resolved.train.model, undefined, 'paths are the pipeline\'s, per system');
+  assert.match(p.configYaml, /^# clinsum run: the resolved configuration/);
+  const dir = mkdtempSync(join(tmpdir(), 'clinsum-paper-'));
+  const noTeacher = join(dir, 'no-teacher.yaml');
+  writeFileSync(noTeacher, 'data: {paths: [a.jsonl]}\nstudent: {model: s}\ntrain: {systems: {standard: {gamma: 1}, distil: {gamma: 0.5}}}\n');
+  assert.throws(() => preparePipeline({ configFile: noTeacher, out: dir, env: {} }), /no-teacher\.yaml:1: field `teacher`: is missing: distil \(γ < 1\) learns from the teacher's key information/);
+  writeFileSync(noTeacher, 'data: {paths: [a.jsonl]}\nstudent: {model: s}\ntrain: {systems: {standard: {gamma: 1}}}\n');
+  assert.deepEqual(preparePipeline({ configFile: noTeacher, out: dir, env: {} }).stages.map((s) => s.name), ['split', 'train.standard', 'generate.standard', 'eval', 'report']);
+  writeFileSync(noTeacher, 'data: {paths: [a.jsonl]}\nstudent: {model: s}\ntrain: {systems: {standard: {gamma: 1}}}\neval: {compare: [[standard, other]]}\n');
+  assert.throws(() => preparePipeline({ configFile: noTeacher, out: dir, env: {} }), /no-teacher\.yaml:4: field `eval\.compare\[0\]\[1\]`: no system named other \(systems: standard\)/);
 });

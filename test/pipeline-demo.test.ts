@@ -92,6 +92,13 @@ test('the demo: killed in mid-training, resumed by the same command, then skippe
   const metrics = readFileSync(join(out, 'train', 'distil', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; eval?: unknown });
   assert.equal(Math.max(...metrics.map((m) => m.step)), STEPS);
   for (const f of ['predictions/standard.jsonl', 'predictions/distil.jsonl', 'eval/distil-vs-standard.json', 'eval/standard.json', 'teacher/keyinfo.jsonl']) assert.ok(existsSync(join(out, f)), f);
+  assert.deepEqual(state.stages['train.distil']!.outputs, ['train/distil/metrics.jsonl', 'train/distil/config.yaml', 'train/distil/best']);
+  // Each system's own training configuration: the shared settings, then its γ (and no key information for γ = 1).
+  const standardConfig = readFileSync(join(out, 'train', 'standard', 'config.yaml'), 'utf8');
+  assert.match(standardConfig, /^gamma: 1$/m);
+  assert.match(standardConfig, /^keyinfo: null$/m);
+  assert.match(readFileSync(join(out, 'train', 'distil', 'config.yaml'), 'utf8'), /^gamma: 0\.8$/m);
+  assert.match(readFileSync(join(out, 'config.yaml'), 'utf8'), /^ {2}max_steps: 4$/m);
 
   // 4. Nothing changed: every stage is skipped, nothing is rewritten.
   const finished = Object.fromEntries(Object.entries(state.stages).map(([k, v]) => [k, v.finished]));

@@ -4,15 +4,13 @@
  * sentences), so no model is needed.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { writeDemoDataset } from '../src/data/demo/index.js';
-import { initTinyQwen2 } from '../src/models/qwen2/index.js';
 import { loadRunConfig } from '../src/pipeline/config.js';
-import { preparePipeline } from '../src/pipeline/pipeline.js';
 import { runStages } from '../src/pipeline/runner.js';
 import type { Stage } from '../src/pipeline/stage.js';
 import { runPaths, type PipelineSetup } from '../src/pipeline/stages/context.js';
@@ -21,7 +19,6 @@ import { extractStage } from '../src/pipeline/stages/extract.js';
 import { reportStage } from '../src/pipeline/stages/report.js';
 import { splitStage } from '../src/pipeline/stages/split.js';
 import { readRunState } from '../src/pipeline/state.js';
-import { StoppedError } from '../src/util/errors.js';
 import { createLogger } from '../src/util/log.js';
 import { startFaultServer } from './support/fault-server.js';
 
@@ -149,73 +146,3 @@ student: {model: none}
   }
 });
 
-test('train under the runner: both systems train; Ctrl-C in mid-training stops with a checkpoint and the rerun resumes it', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'clinsum-pipeline-train-'));
-  writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
-  initTinyQwen2(join(root, 'student'), { seed: 5 });
-  const server = await startFaultServer();
-  try {
-    const file = join(root, 'run.yaml');
-    writeFileSync(
-      file,
-      `data: {paths: [data/demo.jsonl]}
-split: {ratios: [0.6, 0.2, 0.2]}
-teacher: {base_url: '${server.baseUrl}', model: fake-teacher, max_tokens: 32}
-student: {model: student}
-train:
-  max_steps: 4
-  optimizer: {lr: 5.0e-3}
-  batch: {max_tokens: 1024}
-  budgets: {prompt_tokens: 384, target_tokens: 48}
-  eval: {every: 2, max_new_tokens: 4}
-`,
-    );
-    const lines: string[] = [];
-    const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
-    const runDir = join(root, 'run');
-    const stagesOf = (signal?: AbortSignal) => {
-      const p = preparePipeline({ configFile: file, out: runDir, env: {} });
-      assert.deepEqual(p.stages.map((s) => s.name).slice(0, 4), ['split', 'extract', 'train.standard', 'train.distil']);
-      return runStages({ runDir, stages: p.stages.slice(0, 4), log, progress: new PassThrough(), signal, prepare: () => writeFileSync(join(runDir, 'config.yaml'), p.configYaml) });
-    };
-
-    // Ctrl-C after the distilled system's second step: it finishes the step, checkpoints, and the run stops with 130.
-    const controller = new AbortController();
-    const watch = setInterval(() => {
-      const m = join(runDir, 'train', 'distil', 'metrics.jsonl');
-      if (existsSync(m) && readFileSync(m, 'utf8').includes('"step":2,')) controller.abort();
-    }, 20);
-    await assert.rejects(stagesOf(controller.signal), (e: unknown) => e instanceof StoppedError && e.exitCode === 130);
-    clearInterval(watch);
-    let state = readRunState(runDir);
-    assert.equal(state.stages['train.standard']!.status, 'done');
-    assert.equal(state.stages['train.distil']!.status, 'interrupted');
-    assert.match(state.stages['train.distil']!.message!, /^stopped at step \d of 4, checkpoint written$/);
-
-    lines.length = 0;
-    const r = await stagesOf();
-    assert.deepEqual(r.stages.map((s) => `${s.name}:${s.action}`), ['split:skipped', 'extract:skipped', 'train.standard:skipped', 'train.distil:resumed']);
-    assert.ok(lines.some((l) => /^resuming \S+step-\d+ at step \d\/4/.test(l)), lines.join('\n'));
-    state = readRunState(runDir);
-    assert.match(state.stages['train.distil']!.message!, /^4 steps, best rougeLsum \d+\.\d\d at step \d$/);
-    assert.deepEqual(state.stages['train.distil']!.outputs, ['train/distil/metrics.jsonl', 'train/distil/config.yaml', 'train/distil/best']);
-    assert.ok(existsSync(join(runDir, 'train', 'distil', 'best', 'model.safetensors')));
-    // The systems' own configurations: the shared settings, then each system's γ.
-    const std = readFileSync(join(runDir, 'train', 'standard', 'config.yaml'), 'utf8');
-    assert.match(std, /^gamma: 1$/m);
-    assert.match(std, /^keyinfo: null$/m);
-    assert.match(readFileSync(join(runDir, 'train', 'distil', 'config.yaml'), 'utf8'), /^gamma: 0\.8$/m);
-    // The resolved run configuration holds the trainer's defaults for what the file left out.
-    const resolved = readFileSync(join(runDir, 'config.yaml'), 'utf8');
-    assert.match(resolved, /^ {2}epochs: 3$/m);
-    assert.match(resolved, /^ {4}weight_decay: 0\.01$/m);
-
-    // A bad training setting is reported at its line.
-    writeFileSync(join(root, 'bad.yaml'), readFileSync(file, 'utf8').replace('lr: 5.0e-3', 'lr: fast'));
-    assert.throws(() => preparePipeline({ configFile: join(root, 'bad.yaml'), out: runDir, env: {} }), /training config: field `optimizer\.lr`: .*\(set by .*bad\.yaml:7\)/);
-    writeFileSync(join(root, 'bad2.yaml'), readFileSync(file, 'utf8').replace('  max_steps: 4', '  max_step: 4'));
-    assert.throws(() => preparePipeline({ configFile: join(root, 'bad2.yaml'), out: runDir, env: {} }), /bad2\.yaml:6: `max_step` is not a training setting \(did you mean `max_steps`\?\)/);
-  } finally {
-    await server.close();
-  }
-});

@@ -1,10 +1,13 @@
 /** The pipeline (`clinsum run`, `clinsum demo`): the public API. */
 export { runPipeline, planPipeline, preparePipeline } from './pipeline.js';
 export type { PipelineOptions, RunPipelineOptions, PreparedPipeline } from './pipeline.js';
-export { runDemo, demoConfigYaml, demoNotice, DEMO_MAX_STEPS, DEMO_PER_LANGUAGE } from './demo.js';
+export { runDemo, demoConfigYaml, demoNotice, DEMO_MAX_STEPS, DEMO_PER_LANGUAGE, TINY_VOCAB } from './demo.js';
 export type { DemoOptions, DemoResult } from './demo.js';
 export { loadRunConfig, runConfigSchema, runConfigToYaml, validateAt, SYSTEM_NAME_RE } from './config.js';
 export type { RunConfig, LoadConfigOptions, LoadedConfig } from './config.js';
+export { effectivePrompts } from './prompts.js';
+export { startLocalTeacher } from './local-teacher.js';
+export type { LocalTeacher } from './local-teacher.js';
 export { runStages, planStages, hashInputs, changedInputs, formatSeconds } from './runner.js';
 export type { RunnerOptions, PipelineResult, StageReport, StageAction, PlannedStage, HashedInputs } from './runner.js';
 export type { Stage, StageContext, StageInputs, StageOutcome } from './stage.js';

@@ -93,7 +93,7 @@ export function preparePipeline(options: PipelineOptions): PreparedPipeline {
   stages.push(evalStage(setup));
   stages.push(reportStage(setup, { teacher, train: true }));
   const resolved = { ...config, train: { ...sharedTrainSettings(config, source), systems: config.train.systems } };
-  const configYaml = runConfigToYaml(resolved as RunConfig, `clinsum run: the resolved configuration of this run (defaults filled in, paths absolute).\nMade from ${resolve(cwd, options.configFile)}; edit that file (or use --set), not this one.`);
+  const configYaml = runConfigToYaml(resolved, `clinsum run: the resolved configuration of this run (defaults filled in, paths absolute).\nMade from ${resolve(cwd, options.configFile)}; edit that file (or use --set), not this one.`);
   return { config, runDir, setup, stages, configYaml };
 }
 

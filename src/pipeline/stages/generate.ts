@@ -43,6 +43,8 @@ export function generateStage(setup: PipelineSetup, system: SystemTraining): Sta
       rmSync(out, { force: true });
       rmSync(`${out}.settings.json`, { force: true });
     },
+    // generatePredictions has no stop point of its own: a first Ctrl-C lets it finish (the runner
+    // stops before the next stage); a second quits at once, and the rows appended so far stay.
     async run(ctx) {
       let data = runPaths.split(runDir, 'test');
       if (subset !== undefined) {
@@ -73,7 +75,6 @@ export function generateStage(setup: PipelineSetup, system: SystemTraining): Sta
         logger: ctx.log,
         progress: { stream: ctx.progress },
       });
-      if (ctx.signal.aborted && s.resumed + s.written < s.total) return { status: 'interrupted', message: `${s.resumed + s.written} of ${s.total} reports` };
       const cut = s.truncated > 0 ? `, ${s.truncated} reports cut to ${g.max_input_tokens} prompt tokens` : '';
       const resumed = s.resumed > 0 ? ` (${s.resumed} from an earlier attempt)` : '';
       return { status: 'done', outputs: [`predictions/${system.name}.jsonl`], message: `${s.total} predictions${resumed}, ${s.tokens} tokens in ${s.seconds.toFixed(1)} s${cut}` };
