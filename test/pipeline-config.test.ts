@@ -1,6 +1,6 @@
 /** configs/paper.yaml is a valid run configuration holding the paper's settings (DESIGN.md). */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
@@ -9,13 +9,16 @@ import { preparePipeline } from '../src/pipeline/pipeline.js';
 import { repoRoot } from '../src/util/shared-data.js';
 
 const PAPER = join(repoRoot(), 'configs', 'paper.yaml');
-const ENV = { TEACHER_BASE_URL: 'http://gpu7:8000/v1', TEACHER_API_KEY: 'k', MULTICLINSUM_DIR: '/data/mcs' };
+// The data folders need only exist for the configuration to be prepared.
+const DATA = mkdtempSync(join(tmpdir(), 'clinsum-mcs-'));
+for (const l of ['en', 'es', 'fr', 'pt']) mkdirSync(join(DATA, `multiclinsum_gs_train_${l}`));
+const ENV = { TEACHER_BASE_URL: 'http://gpu7:8000/v1', TEACHER_API_KEY: 'k', MULTICLINSUM_DIR: DATA };
 
 test('configs/paper.yaml validates and holds the paper settings', () => {
   const p = preparePipeline({ configFile: PAPER, env: ENV });
   const c = p.config;
   assert.equal(p.runDir, join(repoRoot(), 'runs', 'paper'));
-  assert.deepEqual(c.data.paths, ['en', 'es', 'fr', 'pt'].map((l) => `/data/mcs/multiclinsum_gs_train_${l}`));
+  assert.deepEqual(c.data.paths, ['en', 'es', 'fr', 'pt'].map((l) => join(DATA, `multiclinsum_gs_train_${l}`)));
   assert.deepEqual(c.split, { seed: 42, ratios: [0.8, 0.01, 0.19] });
   const en = 'Extract the key information from clinical text';
   assert.deepEqual(c.prompts, { extraction: { en, es: en, fr: en, pt: en } }, "the paper's English extraction prompt for every language, teacher and student alike");
@@ -44,8 +47,12 @@ test('configs/paper.yaml validates and holds the paper settings', () => {
   assert.ok(p.stages.some((s) => s.name === 'pull.bertscore'));
 });
 
-test('configs/paper.yaml without TEACHER_BASE_URL: the error names the line and the variable', () => {
+test('configs/paper.yaml without TEACHER_BASE_URL or the data: the error names the line and what is missing', () => {
   assert.throws(() => preparePipeline({ configFile: PAPER, env: {} }), /paper\.yaml:\d+: field `teacher\.base_url`: the environment variable TEACHER_BASE_URL is not set/);
+  assert.throws(
+    () => preparePipeline({ configFile: PAPER, env: { ...ENV, MULTICLINSUM_DIR: join(DATA, 'nope') } }),
+    /paper\.yaml:\d+: field `data\.paths\[0\]`: .*nope\/multiclinsum_gs_train_en does not exist \(check the path; relative paths are relative to the configuration file\)/,
+  );
 });
 
 test('a bad training setting is reported at its line, with the setting it resembles', () => {
@@ -72,6 +79,8 @@ test('the resolved configuration fills in the trainer\'s defaults, and a teacher
   assert.match(p.configYaml, /^# clinsum run: the resolved configuration/);
   const dir = mkdtempSync(join(tmpdir(), 'clinsum-paper-'));
   const noTeacher = join(dir, 'no-teacher.yaml');
+  writeFileSync(join(dir, 'a.jsonl'), '');
+  mkdirSync(join(dir, 's'));
   writeFileSync(noTeacher, 'data: {paths: [a.jsonl]}\nstudent: {model: s}\ntrain: {systems: {standard: {gamma: 1}, distil: {gamma: 0.5}}}\n');
   assert.throws(() => preparePipeline({ configFile: noTeacher, out: dir, env: {} }), /no-teacher\.yaml:1: field `teacher`: is missing: distil \(γ < 1\) learns from the teacher's key information/);
   writeFileSync(noTeacher, 'data: {paths: [a.jsonl]}\nstudent: {model: s}\ntrain: {systems: {standard: {gamma: 1}}}\n');

@@ -67,6 +67,21 @@ function checkCrossSection(setup: PipelineSetup, source: YamlSource, trainings: 
   }
 }
 
+/** The user's input paths exist (checked before any stage runs: a typo must not wait for a download). */
+function checkInputPaths(config: RunConfig, source: YamlSource): void {
+  const inputs: [(string | number)[], string | null | undefined][] = [
+    ...config.data.paths.map((p, i): [(string | number)[], string] => [['data', 'paths', i], p]),
+    [['student', 'model'], config.student.model],
+    [['teacher', 'serve', 'model'], config.teacher?.serve?.model],
+    [['teacher', 'tokenizer'], config.teacher?.tokenizer],
+    [['eval', 'bertscore', 'model'], config.eval.bertscore?.model],
+    [['eval', 'bertscore', 'baseline'], config.eval.bertscore?.baseline],
+  ];
+  for (const [path, value] of inputs) {
+    if (value !== null && value !== undefined && !existsSync(value)) throw new InputError(source.locate(path), `${value} does not exist`, 'check the path; relative paths are relative to the configuration file');
+  }
+}
+
 /** Reads the configuration and builds the stages, running nothing. */
 export function preparePipeline(options: PipelineOptions): PreparedPipeline {
   const cwd = options.cwd ?? process.cwd();
@@ -80,6 +95,7 @@ export function preparePipeline(options: PipelineOptions): PreparedPipeline {
   const studentDir = modelFolder(runDir, config.student);
   const trainings = systemTrainings(setup, source, studentDir);
   checkCrossSection(setup, source, trainings);
+  checkInputPaths(config, source);
   const teacher = trainings.some((t) => t.config.gamma < 1);
 
   const stages: Stage[] = [];

@@ -230,7 +230,11 @@ test('--until stops after a stage; --rerun forces a stage and the ones after it'
 test('planStages says what the next run would do, running nothing', async () => {
   const { dir, opts } = setup();
   const k: Knobs = { n: 1, mod: 10, runs: [] };
-  assert.deepEqual(planStages(opts(k)).map((p) => p.plan), ['run', 'after', 'after']);
+  assert.deepEqual(planStages(opts(k)).map((p) => [p.plan, p.why]), [
+    ['run', 'never ran'],
+    ['after', `needs ${join(dir, 'a.txt')}, not there yet`],
+    ['after', `needs ${join(dir, 'b.txt')}, not there yet`],
+  ]);
   await runStages(opts(k));
   assert.deepEqual(planStages(opts(k)).map((p) => p.plan), ['skip', 'skip', 'skip']);
   k.runs = [];

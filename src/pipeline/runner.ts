@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { ClinsumError, StoppedError, UsageError, errorMessage } from '../util/errors.js';
+import { ClinsumError, InputError, StoppedError, UsageError, errorMessage } from '../util/errors.js';
 import { canonicalJson, sha256 } from '../util/hash.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { FileHasher } from './hashing.js';
@@ -240,7 +240,7 @@ export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'r
       inputs = hashInputs(stage, runDir, hasher);
     } catch (e) {
       if (!(e instanceof ClinsumError)) throw e;
-      missing = e.message;
+      missing = e instanceof InputError && e.location.file !== undefined ? e.location.file : e.message;
     }
     let plan: PlannedStage['plan'];
     let why: string;
@@ -249,7 +249,7 @@ export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'r
       why = '--rerun';
     } else if (inputs === undefined) {
       plan = upstreamRuns ? 'after' : 'run';
-      why = upstreamRuns ? 'its inputs are written by an earlier stage' : `fails: ${missing}`;
+      why = `needs ${missing}, not there yet${upstreamRuns ? '' : ' (it would fail)'}`;
     } else if (prev === undefined) {
       plan = upstreamRuns ? 'after' : 'run';
       why = upstreamRuns ? 'after the stages before it' : 'never ran';
