@@ -4,13 +4,16 @@
  * sentences), so no model is needed.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { writeDemoDataset } from '../src/data/demo/index.js';
+import { createHubFixture } from '../src/models/hub/testing/fixture.js';
+import { writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
 import { loadRunConfig } from '../src/pipeline/config.js';
+import { preparePipeline } from '../src/pipeline/pipeline.js';
 import { runStages } from '../src/pipeline/runner.js';
 import type { Stage } from '../src/pipeline/stage.js';
 import { runPaths, type PipelineSetup } from '../src/pipeline/stages/context.js';
@@ -146,3 +149,36 @@ student: {model: none}
   }
 });
 
+
+test('pull under the runner: a Hub student is linked into RUN/models/<name> and the training reads it from there', async () => {
+  const fx = await createHubFixture((dir) => {
+    writeTinyModelRepo(dir('tiny'));
+    return { repos: [{ id: 'org/tiny-student', revisions: { main: dir('tiny') } }] };
+  });
+  try {
+    const root = mkdtempSync(join(tmpdir(), 'clinsum-pipeline-pull-'));
+    writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+    const file = join(root, 'run.yaml');
+    writeFileSync(file, `data: {paths: [data/demo.jsonl]}\nstudent: {hub: org/tiny-student}\ntrain: {systems: {standard: {gamma: 1}}}\n`);
+    const env = { ...fx.env, HF_ENDPOINT: fx.hub.endpoint, HF_HUB_CACHE: fx.freshCache() };
+    const p = preparePipeline({ configFile: file, out: join(root, 'run'), env });
+    assert.deepEqual(p.stages.map((s) => s.name), ['pull.student', 'split', 'train.standard', 'generate.standard', 'eval', 'report']);
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
+    const r = await runStages({ runDir: p.runDir, stages: p.stages.slice(0, 1), log, progress: new PassThrough() });
+    assert.equal(r.stages[0]!.action, 'ran');
+    const model = join(p.runDir, 'models', 'tiny-student');
+    assert.ok(lstatSync(join(model, 'config.json')).isSymbolicLink(), 'links into the Hugging Face cache');
+    assert.match(readRunState(p.runDir).stages['pull.student']!.message!, /^org\/tiny-student at [0-9a-f]{12}, \d+ files, [\d.]+ MB downloaded$/);
+    // The training of the standard system reads the pulled folder.
+    const trainInputs = p.stages[2]!.inputs().files;
+    assert.ok(trainInputs.includes(model), trainInputs.join(', '));
+    // Pulled once: the next run skips it without asking the Hub.
+    const requests = fx.hub.requests.length;
+    const r2 = await runStages({ runDir: p.runDir, stages: p.stages.slice(0, 1), log, progress: new PassThrough() });
+    assert.equal(r2.stages[0]!.action, 'skipped');
+    assert.equal(fx.hub.requests.length, requests);
+  } finally {
+    await fx.close();
+  }
+});
