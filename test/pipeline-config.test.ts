@@ -1,16 +1,27 @@
 /** configs/paper.yaml is a valid run configuration holding the paper's settings (DESIGN.md). */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { preparePipeline } from '../src/pipeline/pipeline.js';
 import { repoRoot } from '../src/util/shared-data.js';
 
+/** Temporary folders of this file, removed when its tests end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 const PAPER = join(repoRoot(), 'configs', 'paper.yaml');
 // The data folders need only exist for the configuration to be prepared.
-const DATA = mkdtempSync(join(tmpdir(), 'clinsum-mcs-'));
+const DATA = tempDir('clinsum-mcs-');
 for (const l of ['en', 'es', 'fr', 'pt']) mkdirSync(join(DATA, `multiclinsum_gs_train_${l}`));
 const ENV = { TEACHER_BASE_URL: 'http://gpu7:8000/v1', TEACHER_API_KEY: 'k', MULTICLINSUM_DIR: DATA };
 
@@ -56,7 +67,7 @@ test('configs/paper.yaml without TEACHER_BASE_URL or the data: the error names t
 });
 
 test('a bad training setting is reported at its line, with the setting it resembles', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clinsum-paper-'));
+  const dir = tempDir('clinsum-paper-');
   const paper = readFileSync(PAPER, 'utf8');
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, paper.replace('    lr: 1.0e-5', '    lr: fast'));
@@ -77,7 +88,7 @@ test('the resolved configuration fills in the trainer\'s defaults, and a teacher
   assert.equal(resolved.train.batch.max_tokens, 8192);
   assert.equal(resolved.train.model, undefined, 'paths are the pipeline\'s, per system');
   assert.match(p.configYaml, /^# clinsum run: the resolved configuration/);
-  const dir = mkdtempSync(join(tmpdir(), 'clinsum-paper-'));
+  const dir = tempDir('clinsum-paper-');
   const noTeacher = join(dir, 'no-teacher.yaml');
   writeFileSync(join(dir, 'a.jsonl'), '');
   mkdirSync(join(dir, 's'));

@@ -6,12 +6,23 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { readRunState } from '../src/pipeline/state.js';
 import { repoRoot } from '../src/util/shared-data.js';
+
+/** Temporary folders of this file, removed when its tests end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 const BIN = join(repoRoot(), 'bin', 'clinsum');
 const STEPS = 4;
@@ -52,7 +63,7 @@ function stageLines(stderr: string): string[] {
 const lastLine = (s: string): string => s.trimEnd().split('\n').pop() ?? '';
 
 test('the demo: killed in mid-training, resumed by the same command, then skipped, then partly rerun', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'clinsum-demo-'));
+  const out = tempDir('clinsum-demo-');
   const checkpoints = join(out, 'train', 'distil', 'checkpoints');
   const args = ['demo', '--out', out, '--max-steps', String(STEPS)];
 

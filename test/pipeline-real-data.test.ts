@@ -6,11 +6,11 @@
  * (473 / 5 / 114) is `data split`'s own test.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { writeRandomEncoder } from '../src/models/bert/testing.js';
 import { initTinyQwen2 } from '../src/models/qwen2/index.js';
 import { TINY_VOCAB } from '../src/pipeline/demo.js';
@@ -19,8 +19,19 @@ import { readRunState } from '../src/pipeline/state.js';
 import { createLogger } from '../src/util/log.js';
 import { multiclinsumPath } from '../src/util/shared-data.js';
 
+/** Temporary folders of this file, removed when its tests end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 test('clinsum run over multiclinsum_gs_train_en with tiny models completes', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'clinsum-real-'));
+  const root = tempDir('clinsum-real-');
   initTinyQwen2(join(root, 'student'), { seed: 3, vocab: TINY_VOCAB });
   initTinyQwen2(join(root, 'teacher'), { seed: 4, vocab: TINY_VOCAB });
   // A random DistilBERT in a folder named like the real one (its tiny WordPiece vocabulary makes

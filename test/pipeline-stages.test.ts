@@ -4,11 +4,11 @@
  * sentences), so no model is needed.
  */
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { writeDemoDataset } from '../src/data/demo/index.js';
 import { createHubFixture } from '../src/models/hub/testing/fixture.js';
 import { writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
@@ -24,6 +24,17 @@ import { splitStage } from '../src/pipeline/stages/split.js';
 import { readRunState } from '../src/pipeline/state.js';
 import { createLogger } from '../src/util/log.js';
 import { startFaultServer } from './support/fault-server.js';
+
+/** Temporary folders of this file, removed when its tests end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 /** Predictions of a lead baseline: the first `k` sentences of each test report. */
 function leadStage(setup: PipelineSetup, system: string, k: number): Stage {
@@ -44,7 +55,7 @@ function leadStage(setup: PipelineSetup, system: string, k: number): Stage {
 }
 
 test('split → predictions → eval → report: runs, skips when unchanged, reruns what a change touches', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'clinsum-pipeline-stages-'));
+  const root = tempDir('clinsum-pipeline-stages-');
   const data = writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
   const file = join(root, 'run.yaml');
   writeFileSync(
@@ -102,7 +113,7 @@ report: {examples: 1}
 });
 
 test('extract under the runner: answers stored once; operational settings do not rerun it, answer settings do', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'clinsum-pipeline-extract-'));
+  const root = tempDir('clinsum-pipeline-extract-');
   writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
   const server = await startFaultServer();
   try {
@@ -156,7 +167,7 @@ test('pull under the runner: a Hub student is linked into RUN/models/<name> and 
     return { repos: [{ id: 'org/tiny-student', revisions: { main: dir('tiny') } }] };
   });
   try {
-    const root = mkdtempSync(join(tmpdir(), 'clinsum-pipeline-pull-'));
+    const root = tempDir('clinsum-pipeline-pull-');
     writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
     const file = join(root, 'run.yaml');
     writeFileSync(file, `data: {paths: [data/demo.jsonl]}\nstudent: {hub: org/tiny-student}\ntrain: {systems: {standard: {gamma: 1}}}\n`);

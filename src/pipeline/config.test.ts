@@ -1,15 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import YAML from 'yaml';
 import { InputError } from '../util/errors.js';
 import { loadRunConfig, runConfigToYaml } from './config.js';
 import { effectivePrompts } from './prompts.js';
 
+/** Temporary folders of this file, removed when its tests end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 function write(text: string): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'clinsum-config-'));
+  const dir = tempDir('clinsum-config-');
   const file = join(dir, 'run.yaml');
   writeFileSync(file, text);
   return { dir, file };
@@ -82,7 +93,7 @@ test('${VAR} and ${VAR:-default} come from the environment; $${ is a literal', (
 
 test('--set overrides any setting; its values are YAML; problems name the --set', () => {
   const { file } = write(MINIMAL);
-  const cwd = mkdtempSync(join(tmpdir(), 'clinsum-cwd-'));
+  const cwd = tempDir('clinsum-cwd-');
   const { config } = loadRunConfig(file, {
     cwd,
     sets: ['teacher.concurrency=32', 'split.ratios=[0.7, 0.1, 0.2]', 'student.model=other/student', 'train.systems={distil: {gamma: 0.5}}', 'generate.limit=null', 'eval.compare=[[distil, distil]]'],

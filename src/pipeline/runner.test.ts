@@ -3,7 +3,7 @@ import { execSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { ConfigError, StoppedError } from '../util/errors.js';
 import { createLogger } from '../util/log.js';
 import { FileHasher } from './hashing.js';
@@ -11,6 +11,17 @@ import { LOCK_FILE } from './lock.js';
 import { planStages, runStages, type RunnerOptions } from './runner.js';
 import type { Stage, StageContext } from './stage.js';
 import { readRunState } from './state.js';
+
+/** Temporary folders of this file, removed when its tests end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 /** A tiny three-stage pipeline over real files: make → double → count (resumable, chunked). */
 interface Knobs {
@@ -81,7 +92,7 @@ function stages(dir: string, k: Knobs): Stage[] {
 }
 
 function setup(): { dir: string; lines: string[]; opts: (k: Knobs, extra?: Partial<RunnerOptions>) => RunnerOptions } {
-  const dir = mkdtempSync(join(tmpdir(), 'clinsum-runner-'));
+  const dir = tempDir('clinsum-runner-');
   writeFileSync(join(dir, 'input.txt'), 'x');
   const lines: string[] = [];
   const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
@@ -266,7 +277,7 @@ test('one run per directory: a live holder is refused, a dead one taken over', a
 });
 
 test('FileHasher: folders hash like find | sort | sha256sum; the cache follows size, mtime and inode', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'clinsum-hash-'));
+  const dir = tempDir('clinsum-hash-');
   mkdirSync(join(dir, 'm', 'sub'), { recursive: true });
   writeFileSync(join(dir, 'm', 'b.json'), '{}');
   writeFileSync(join(dir, 'm', 'sub', 'a.bin'), Buffer.from([0, 1, 2]));
