@@ -1,6 +1,7 @@
 /** Streaming over real HTTP: SSE format, stop strings, UTF-8 safety, disconnects, batching, shutdown. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { byteTokens, post, sseChunks, sseEvents, startHarness, until, type Harness } from './support/server-harness.js';
 import { IncrementalDecoder, StopMatcher, TextStream } from '../src/surfaces/server/text-stream.js';
 
@@ -186,6 +187,34 @@ test('concurrent HTTP requests share generation steps', async (t) => {
   const calls = k.model.steps.length;
   assert.ok(calls <= tokens / 3, `${calls} model calls for ${tokens} tokens: requests did not share steps`);
   assert.ok(Math.max(...k.model.steps.map((s) => s.slots.length)) >= 4);
+});
+
+/** POST JSON on a connection of its own (no keep-alive pool): each call is a new client. */
+function postNewConnection(url: string, body: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/v1/completions`, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', Connection: 'close' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+test('a burst of clients on new connections joins one step while model calls block the event loop', async (t) => {
+  // Node accepts one connection per event-loop turn; with synchronous model calls (the real model)
+  // the scheduler must keep yielding while requests arrive, or the burst would join one per step.
+  const k = await startHarness({ maxBatch: 16, fake: { cost: { stepMs: 15, blocking: true } } });
+  t.after(() => k.close());
+  const running = post(`${k.url}/v1/completions`, { prompt: 'already running', max_tokens: 200 }).then((r) => r.text());
+  await until(() => k.model.decodeCalls >= 2, 5000, 'the first request to decode');
+  const n = 12;
+  const burst = await Promise.all(Array.from({ length: n }, (_, i) => postNewConnection(k.url, { prompt: `client ${i}`, max_tokens: 4 })));
+  assert.ok(burst.every((r) => r.status === 200), burst.map((r) => r.text).join('\n'));
+  await running;
+  const prefills = k.model.steps.filter((s) => s.kind === 'prefill').map((s) => s.slots.length);
+  assert.deepEqual(prefills, [1, n], `prefill sizes ${prefills.join(', ')}`);
 });
 
 test('graceful shutdown: running streams finish; past the grace period they end with an error event', async () => {
