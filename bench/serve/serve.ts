@@ -4,12 +4,13 @@
  * p50/p99 latency, and the throughput ratio (target ≥ 2×).
  *
  *   npm run build && node dist/bench/serve/serve.js [--clients 64] [--requests 2] [--max-tokens 16]
- *        [--step-ms 5] [--per-seq-ms 0.1] [--per-prompt-token-ms 0.001] [--rounds 3] [--model DIR] [--json]
+ *        [--step-ms 5] [--per-seq-ms 0.1] [--per-prompt-token-ms 0.001] [--blocking] [--rounds 3] [--model DIR] [--json]
  *
  * Without --model the server runs over the fake StepModel (test/support/server-fake-model.ts),
  * whose calls cost `stepMs + perSeqMs·batch (+ perPromptTokenMs·prompt tokens for a prefill)`:
  * a fixed cost per forward plus a small one per sequence, the shape of a memory-bound decoder
- * forward. With --model DIR it runs `clinsum serve --model DIR` (the real model, e.g. the tiny
+ * forward; `--blocking` spends that time on the server's event loop, as the real model's synchronous
+ * forward does, instead of asleep. With --model DIR it runs `clinsum serve --model DIR` (the real model, e.g. the tiny
  * Qwen2 of `clinsum model init-tiny`) instead; its model calls come from the server's last log line.
  * Each server is a separate process; the clients run here, each sending its requests one after
  * another (closed loop), all clients at once. Rounds alternate on and off (a fresh server each);
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     'step-ms': { type: 'string', default: '5' },
     'per-seq-ms': { type: 'string', default: '0.1' },
     'per-prompt-token-ms': { type: 'string', default: '0.001' },
+    blocking: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
     model: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -39,7 +41,12 @@ const { values } = parseArgs({
 const clients = Number(values.clients);
 const perClient = Number(values.requests);
 const maxTokens = Number(values['max-tokens']);
-const cost = { stepMs: Number(values['step-ms']), perSeqMs: Number(values['per-seq-ms']), perPromptTokenMs: Number(values['per-prompt-token-ms']) };
+const cost = {
+  stepMs: Number(values['step-ms']),
+  perSeqMs: Number(values['per-seq-ms']),
+  perPromptTokenMs: Number(values['per-prompt-token-ms']),
+  blocking: values.blocking,
+};
 
 interface Server {
   url: string;
@@ -179,7 +186,7 @@ const fmt = (r: RunResult) =>
 if (values.json) {
   console.log(JSON.stringify({ clients, perClient, maxTokens, rounds, cost: values.model === undefined ? cost : null, model: values.model ?? 'fake', cpus: cpus().length, loadavg: load, on, off, ratio, all: { on: ons, off: offs } }));
 } else {
-  console.log(`bench/serve: ${clients} clients × ${perClient} requests, max_tokens ${maxTokens}, ${values.model === undefined ? `fake model (step ${cost.stepMs} ms + ${cost.perSeqMs} ms/seq + ${cost.perPromptTokenMs} ms/prompt token)` : values.model}`);
+  console.log(`bench/serve: ${clients} clients × ${perClient} requests, max_tokens ${maxTokens}, ${values.model === undefined ? `fake model (step ${cost.stepMs} ms + ${cost.perSeqMs} ms/seq + ${cost.perPromptTokenMs} ms/prompt token${cost.blocking ? ', blocking the event loop' : ''})` : values.model}`);
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, node ${process.version}; load average (1/5/15 min) before ${load.before.join('/')}, after ${load.after.join('/')}`);
   console.log(`medians of ${rounds} rounds (requests/s of each round: on ${ons.map((r) => r.requestsPerSecond.toFixed(1)).join(', ')}; off ${offs.map((r) => r.requestsPerSecond.toFixed(1)).join(', ')})`);
   console.log(fmt(on));
