@@ -65,6 +65,7 @@ done
 step "bench/engine on $device (clinsum vs PyTorch, same run)"
 node dist/bench/engine/engine.js --device "$device" --python "$py" --json "$OUT/bench-$device.json" || failures+=(bench)
 [[ $device == cuda ]] && { step "bench/train: the Qwen2.5-0.5B training step vs transformers + PyTorch (same run)"; OUT=$OUT PYTHON=$py bash scripts/gpu/train-bench.sh || failures+=(train-bench); }
+bash scripts/gpu/model-check.sh "$device" "$py" "$OUT" || failures+=(model)
 
 step "summary"
 if ((${#failures[@]})); then

@@ -7,7 +7,7 @@
  * (bench/model/hf_ref.py, reading the same folder). No tokenizer is involved (random ids).
  *
  *   node dist/bench/model/gpu.js [--device cuda] [--python python3] [--shape qwen2.5-0.5b|tiny]
- *        [--train-batch 4 --train-seq 1024 --steps 6] [--gen-batch 1,8 --prompt 512 --new-tokens 256] [--json out.json]
+ *        [--train-batch 4 --train-seq 1024 --steps 6] [--gen-batch 1,8 --prompt 512 --new-tokens 256 --gen-rounds 3] [--json out.json]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,7 @@ const { values } = parseArgs({
     'gen-batch': { type: 'string', default: '1,8' },
     prompt: { type: 'string', default: '512' },
     'new-tokens': { type: 'string', default: '256' },
+    'gen-rounds': { type: 'string', default: '3' },
     json: { type: 'string' },
   },
 });
@@ -54,6 +55,7 @@ const STEPS = Number(values.steps);
 const GEN = values['gen-batch']!.split(',').map(Number);
 const P = Number(values.prompt);
 const NEW = Number(values['new-tokens']);
+const GEN_ROUNDS = Number(values['gen-rounds']);
 
 const SHAPES: Record<string, Qwen2ConfigInput> = {
   'qwen2.5-0.5b': QWEN25_05B_SHAPE,
@@ -147,7 +149,7 @@ function generateOurs(dir: string, prompts: number[][]): { tokensPerS: Record<st
       const reqs = prompts.slice(0, g).map((p) => ({ promptIds: p }));
       generate(model, reqs, { maxNewTokens: 8, eosTokenIds: [151935], sampling: GREEDY });
       const times: number[] = [];
-      for (let r = 0; r < 3; r++) {
+      for (let r = 0; r < GEN_ROUNDS; r++) {
         sync();
         const t0 = performance.now();
         const res = generate(model, reqs, { maxNewTokens: NEW, eosTokenIds: [151935], sampling: GREEDY });
@@ -182,7 +184,7 @@ try {
 
   const py = spawnSync(
     values.python!,
-    [join(packageRoot, 'bench', 'model', 'hf_ref.py'), '--model', dir, '--data', dataFile, '--device', device, '--steps', String(STEPS), '--gen-batch', GEN.join(','), '--new-tokens', String(NEW)],
+    [join(packageRoot, 'bench', 'model', 'hf_ref.py'), '--model', dir, '--data', dataFile, '--device', device, '--steps', String(STEPS), '--gen-batch', GEN.join(','), '--new-tokens', String(NEW), '--gen-rounds', String(GEN_ROUNDS)],
     { encoding: 'utf8', maxBuffer: 256 << 20 },
   );
   let ref: Record<string, unknown> | undefined;

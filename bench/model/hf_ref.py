@@ -88,7 +88,7 @@ def generate(args, data):
         kw = dict(attention_mask=torch.ones_like(ids), do_sample=False, pad_token_id=0, temperature=None, top_p=None, top_k=None)
         model.generate(ids, max_new_tokens=8, min_new_tokens=8, **kw)
         times = []
-        for _ in range(3):
+        for _ in range(args.gen_rounds):
             sync(dev)
             t0 = time.perf_counter()
             res = model.generate(ids, max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens, **kw)
@@ -108,6 +108,7 @@ def main():
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--gen-batch", default="1,8")
     ap.add_argument("--new-tokens", type=int, default=256)
+    ap.add_argument("--gen-rounds", type=int, default=3)
     args = ap.parse_args()
     with open(args.data) as f:
         data = json.load(f)

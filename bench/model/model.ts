@@ -4,8 +4,9 @@
  * for the init-tiny model and a larger one — each beside the same model in Python PyTorch
  * (bench/model/qwen2_ref.py, reading the same folder) in the same run, with the same thread count.
  * Both sides load the model once and alternate figure by figure, round by round, so that load on
- * a shared machine hits both alike; each figure is the best of its rounds (all rounds go to
- * --json). Greedy tokens of both sides are compared (same weights, same prompt).
+ * a shared machine hits both alike; times are CPU time of each process (time spent descheduled
+ * by other processes is not counted); each figure is the best of its rounds (all rounds, and the
+ * medians, go to --json). Greedy tokens of both sides are compared (same weights, same prompt).
  *
  *   node dist/bench/model/model.js [--python /usr/bin/python3] [--rounds 5]
  *        [--models tiny,large] [--batch 4 --seq 256] [--prompt 64 --new-tokens 64 --gen-batch 1] [--json out.json]
@@ -58,6 +59,16 @@ function ids(n: number, seed: number): number[] {
   });
 }
 
+/**
+ * CPU time of this process in ms (user + system), as Python's `time.process_time` on the other
+ * side: on a shared machine, time spent descheduled is not counted, so the two sides compare
+ * steadily. (libtorch runs its work on the calling thread with one thread; with more, all count.)
+ */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 interface Side {
   stepMs: number[];
   genTps: number[];
@@ -90,14 +101,14 @@ function ours(dir: string, train: number[][], prompts: number[][]): { step: () =
   gen(4);
   return {
     step: () => {
-      const t0 = performance.now();
+      const t0 = cpuMs();
       step();
-      return performance.now() - t0;
+      return cpuMs() - t0;
     },
     gen: () => {
-      const t0 = performance.now();
+      const t0 = cpuMs();
       const tokens = gen(NEW);
-      return { value: (GB * NEW) / ((performance.now() - t0) / 1000), tokens };
+      return { value: (GB * NEW) / ((cpuMs() - t0) / 1000), tokens };
     },
     dispose: () => {
       input.inputIds.dispose();

@@ -95,7 +95,10 @@ class Qwen2:
         self.hd = cfg.get("head_dim") or self.h // self.nh
         self.eps = cfg.get("rms_norm_eps", 1e-6)
         self.L = cfg["num_hidden_layers"]
-        self.p = {k: v.to(device=device, dtype=dtype) for k, v in sd.items()}
+        # Copied into memory torch allocates (as transformers' parameters are): numpy's buffers
+        # get transparent huge pages (madvise) where torch 1.13's allocator's do not, which alone
+        # makes memory-bound decoding ~7% faster and would compare allocators, not frameworks.
+        self.p = {k: v.to(device=device, dtype=dtype, copy=True) for k, v in sd.items()}
         self.lm_head = self.p["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings") else self.p["lm_head.weight"]
         theta = cfg.get("rope_theta", 10000.0)
         self.inv_freq = (1.0 / (theta ** (torch.arange(0, self.hd, 2, dtype=torch.int64).float() / self.hd))).to(device)
@@ -221,19 +224,23 @@ def main():
     prompt = torch.tensor(data["prompts"], dtype=torch.int64) if data else torch.randint(0, V, (a.gen_batch, a.prompt), generator=g)
     prompt = prompt.to(a.device)
 
+    # CPU time of the process on the CPU (steadier than wall time on a shared machine: time spent
+    # descheduled is not counted), wall time on CUDA.
+    clock = time.process_time if a.device == "cpu" else time.perf_counter
+
     def timed_step():
         sync(a.device)
-        t0 = time.perf_counter()
+        t0 = clock()
         step()
         sync(a.device)
-        return {"value": (time.perf_counter() - t0) * 1000}
+        return {"value": (clock() - t0) * 1000}
 
     def timed_gen():
         sync(a.device)
-        t0 = time.perf_counter()
+        t0 = clock()
         toks = model.greedy(prompt, a.new_tokens)
         sync(a.device)
-        return {"value": prompt.shape[0] * a.new_tokens / (time.perf_counter() - t0), "tokens": toks.tolist()}
+        return {"value": prompt.shape[0] * a.new_tokens / (clock() - t0), "tokens": toks.tolist()}
 
     step()  # warm-up
     model.greedy(prompt, 4)

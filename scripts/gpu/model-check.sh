@@ -30,9 +30,9 @@ fi
 
 step "bench/model on $device: Qwen2.5-0.5B shape, clinsum vs transformers (same run)"
 if [[ $device == cpu ]]; then
-  sizes=(--shape tiny --train-batch 1 --train-seq 64 --steps 2 --gen-batch 1,2 --prompt 16 --new-tokens 8)
+  sizes=(--shape tiny --train-batch 1 --train-seq 64 --steps 2 --gen-batch 1,2 --prompt 16 --new-tokens 8 --gen-rounds 2)
 else
-  sizes=(--shape qwen2.5-0.5b --train-batch 4 --train-seq 1024 --steps 6 --gen-batch 1,8 --prompt 512 --new-tokens 256)
+  sizes=(--shape qwen2.5-0.5b --train-batch 4 --train-seq 1024 --steps 4 --gen-batch 1,8 --prompt 512 --new-tokens 128 --gen-rounds 2)
 fi
 node dist/bench/model/gpu.js --device "$device" --python "$py" "${sizes[@]}" --json "$out/bench-model-$device.json" || failed+=("model bench")
 
