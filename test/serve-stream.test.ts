@@ -106,6 +106,24 @@ test('UTF-8 streaming: characters split over tokens are never sent broken', asyn
   assert.equal(n.choices[0]!.message.content, text);
 });
 
+/** An id of Qwen2.5's embedding padding: the model has 151,936 rows, the tokenizer 151,665 tokens. */
+const PADDING_ID = 151_700;
+
+test('a sampled id past the tokenizer (embedding padding) adds no text and fails nothing, streamed or not', async () => {
+  h.script('padded', [PADDING_ID, ...h.tokenizer.encode('fine'), PADDING_ID]);
+  const body = { prompt: '@@padded@@', max_tokens: 50 };
+  const r = await post(`${h.url}/v1/completions`, body);
+  assert.equal(r.status, 200, await r.clone().text());
+  const j = (await r.json()) as { choices: { text: string; finish_reason: string }[]; usage: { completion_tokens: number } };
+  assert.equal(j.choices[0]!.text, 'fine');
+  assert.equal(j.choices[0]!.finish_reason, 'stop');
+  assert.equal(j.usage.completion_tokens, h.tokenizer.encode('fine').length + 3); // the padding ids and eos count
+  const s = await post(`${h.url}/v1/completions`, { ...body, stream: true });
+  const chunks = sseChunks<{ choices: { text: string; finish_reason: string | null }[] }>(await s.text());
+  assert.equal(chunks.map((c) => c.choices[0]!.text).join(''), 'fine');
+  assert.equal(chunks[chunks.length - 1]!.choices[0]!.finish_reason, 'stop');
+});
+
 test('IncrementalDecoder: pieces add up to decode(ids, skipSpecialTokens) on any id sequence; StopMatcher edge cases', () => {
   const tok = h.tokenizer;
   const emoji = byteTokens(tok, '😀é');
@@ -117,12 +135,14 @@ test('IncrementalDecoder: pieces add up to decode(ids, skipSpecialTokens) on any
     [emoji[1]!, emoji[2]!], // continuation bytes alone
     emoji.slice(0, 3), // ends inside a character: flushed at the end
     [imStart, ...tok.encode('x'), tok.imEndId!],
+    [emoji[0]!, PADDING_ID, ...emoji.slice(1), PADDING_ID], // ids past the tokenizer (the model's padded vocabulary) are skipped
   ];
   for (const ids of cases) {
     const d = new IncrementalDecoder(tok);
     const pieces = ids.map((id) => d.push(id));
     pieces.push(d.flush());
-    assert.equal(pieces.join(''), tok.decode(ids, { skipSpecialTokens: true }), JSON.stringify(ids));
+    const known = ids.filter((id) => tok.idToTokenString(id) !== undefined);
+    assert.equal(pieces.join(''), tok.decode(known, { skipSpecialTokens: true }), JSON.stringify(ids));
   }
   const m = new StopMatcher(['abc', 'bd']);
   assert.deepEqual(m.push('xa'), { emit: 'x', stopped: false });
