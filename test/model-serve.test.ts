@@ -1,7 +1,7 @@
 // The Qwen2 model behind `clinsum serve`: loadBackend wires a tiny model folder into the
-// continuous-batching scheduler; concurrent requests (greedy and seeded sampling, different
-// lengths, arriving together and mid-generation) get exactly the tokens they get alone; the
-// OpenAI-compatible endpoint answers over HTTP.
+// continuous-batching scheduler; concurrent requests (greedy and seeded sampling, repetition
+// penalty, different lengths, arriving together and mid-generation) get exactly the tokens they
+// get alone; the OpenAI-compatible endpoint answers over HTTP.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,6 +28,8 @@ const REQUESTS: GenerationRequest[] = [
   { promptIds: prompt(17, 3), maxNewTokens: 9, sampling: { temperature: 0.7, topP: 1, topK: 0, seed: -3 } },
   { promptIds: prompt(8, 4), maxNewTokens: 4, sampling: { temperature: 0, topP: 1, topK: 0 } },
   { promptIds: prompt(25, 5), maxNewTokens: 10, sampling: { temperature: 1.2, topP: 0.8, topK: 20, seed: 2 ** 45 } },
+  { promptIds: prompt(12, 7), maxNewTokens: 8, sampling: { temperature: 0, topP: 1, topK: 0, repetitionPenalty: 1.3 } },
+  { promptIds: prompt(30, 8), maxNewTokens: 8, sampling: { temperature: 0.8, topP: 0.9, topK: 0, repetitionPenalty: 1.1, seed: 4 } },
 ];
 
 async function runAll(backend: GenerationBackend, late: GenerationRequest[] = []): Promise<number[][]> {
@@ -55,10 +57,14 @@ test('concurrent requests through the scheduler get the tokens each gets alone',
       const out = generate(model, [{ promptIds: r.promptIds, seed: generatorSeed(r.sampling.seed ?? 0) }], {
         maxNewTokens: r.maxNewTokens,
         eosTokenIds: generation.eosTokenIds,
-        sampling: { temperature: r.sampling.temperature, topK: r.sampling.topK, topP: r.sampling.topP, repetitionPenalty: 1 },
+        sampling: { temperature: r.sampling.temperature, topK: r.sampling.topK, topP: r.sampling.topP, repetitionPenalty: r.sampling.repetitionPenalty ?? 1 },
       })[0]!;
       assert.deepEqual(together[i], out.eosTokenId === undefined ? out.tokens : [...out.tokens, out.eosTokenId], `request ${i}`);
     });
+    // The repetition penalty is applied: without it the greedy request repeats a token.
+    const penalised = REQUESTS.findIndex((r) => r.sampling.temperature === 0 && (r.sampling.repetitionPenalty ?? 1) > 1);
+    const plain = generate(model, [{ promptIds: REQUESTS[penalised]!.promptIds }], { maxNewTokens: 8, eosTokenIds: generation.eosTokenIds, sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1 } })[0]!;
+    assert.notDeepEqual(together[penalised], plain.tokens);
   } finally {
     model.dispose();
   }
@@ -67,7 +73,7 @@ test('concurrent requests through the scheduler get the tokens each gets alone',
 test('clinsum serve answers an OpenAI chat completion with the tiny model', async () => {
   const backend = await loadBackend(dir, { maxBatch: 2, logger, device: 'cpu' });
   assert.equal(backend.modelId, 'tiny');
-  assert.deepEqual(backend.defaultSampling, { temperature: 0.7, topP: 0.8, topK: 20 });
+  assert.deepEqual(backend.defaultSampling, { temperature: 0.7, topP: 0.8, topK: 20, repetitionPenalty: 1.1 });
   const running = await startServer(backend, { host: '127.0.0.1', port: 0, logger });
   try {
     const r = await post(`${running.url}/v1/chat/completions`, {

@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -115,6 +115,32 @@ test('full run: self-contained page, no errors, charts with the expected dataset
       assert.match(c.label ?? '', /^Line chart of .+ by training step\./, `${c.id} has a text alternative`);
     }
     assert.equal(await o.page.title(), `Report ${MARKER}`);
+  } finally {
+    await o.close();
+  }
+});
+
+test('a short run with zero validation ROUGE: whole-number step ticks, axes never below zero', async () => {
+  const { dir } = await makeReport('short', { languages: ['en'], casesPerLanguage: 10, trainSteps: 6, logEvery: 1, evalEvery: 3 });
+  // An untrained model scores 0 at every evaluation.
+  for (const system of ['standard', 'distil']) {
+    const metrics = join(dir, 'train', system, 'metrics.jsonl');
+    const rows = readFileSync(metrics, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { eval?: Record<string, unknown> });
+    for (const r of rows) if (r.eval) Object.assign(r.eval, { rouge1: 0, rouge2: 0, rougeL: 0, rougeLsum: 0, score: 0 });
+    writeFileSync(metrics, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  }
+  const file = join(dir, 'short.html');
+  writeReport({ runs: [dir], out: file, generatedAt: null });
+  const o = await open(file);
+  try {
+    assertClean(o, await o.page.evaluate<ReportState>('window.__clinsumReport'));
+    const axes = await o.page.evaluate(() => {
+      const chart = (id: string) => (window as unknown as { Chart: { getChart(id: string): { scales: Record<string, { min: number; ticks: { value: number }[] }> } } }).Chart.getChart(id)!;
+      const loss = chart('chart-loss').scales;
+      return { xTicks: loss.x!.ticks.map((t) => t.value), rougeMin: chart('chart-valid-rouge1').scales.y!.min };
+    });
+    assert.ok(axes.xTicks.length >= 2 && axes.xTicks.every((v) => Number.isInteger(v)), `x ticks ${axes.xTicks.join(', ')}`);
+    assert.ok(axes.rougeMin >= 0, `ROUGE axis starts at ${axes.rougeMin}`);
   } finally {
     await o.close();
   }

@@ -116,6 +116,7 @@ test('400s name the field: schema violations, unsupported options, malformed JSO
   assert.match(n.message, /n = 1/);
   await expectError(await chat({ messages: msgs, logprobs: true }), 400, 'logprobs');
   await expectError(await chat({ messages: msgs, presence_penalty: 0.5 }), 400, 'presence_penalty');
+  await expectError(await chat({ messages: msgs, repetition_penalty: 0 }), 400, 'repetition_penalty');
   await expectError(await chat({ messages: msgs, tools: [{ type: 'function' }] }), 400, 'tools');
   await expectError(await chat({ messages: msgs, response_format: { type: 'json_object' } }), 400, 'response_format');
   await expectError(await chat([1, 2]), 400, null);
@@ -124,6 +125,7 @@ test('400s name the field: schema violations, unsupported options, malformed JSO
   await expectError(await post(`${h.url}/v1/completions`, { prompt: 'x', echo: true }), 400, 'echo');
   // Unknown fields are ignored (as vLLM does); explicit defaults of unsupported ones are fine.
   assert.equal((await chat({ messages: msgs, max_tokens: 1, user: 'u', presence_penalty: 0, chat_template_kwargs: {}, n: 1, logprobs: false })).status, 200);
+  assert.equal((await chat({ messages: msgs, max_tokens: 1, repetition_penalty: 1.05 })).status, 200);
 
   const bad = await expectError(await chat('{"messages": [{"role": "user", "content": "SECRET-REPORT-TEXT"'), 400, null, 'invalid_json');
   assert.match(bad.message, /not valid JSON \(at character \d+\)/);

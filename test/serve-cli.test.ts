@@ -91,7 +91,7 @@ test('SIGTERM: running generations finish, then the process exits 0', async () =
   assert.equal(chunks[chunks.length - 1]!.choices[0]!.finish_reason, 'length');
   assert.equal(await s.exit, 0);
   assert.match(s.stderr(), /SIGTERM: shutting down \(1 running, 0 waiting/);
-  assert.match(s.stderr(), /serve: stopped\n/);
+  assert.match(s.stderr(), /serve: stopped \(\d+ prefill and \d+ decode steps, 150 tokens generated\)\n/);
   assert.match(s.stderr(), /"generatedTokens":150/);
 });
 

@@ -1,9 +1,15 @@
-/** The summarization page at `/`, in headless Chromium against a real server over the fake model. */
+/** The summarization page at `/`, in headless Chromium against a real server over the fake model and over the real tiny Qwen2. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchServerBrowser, openServerPage } from './support/server-browser.js';
-import { startHarness, type Harness } from './support/server-harness.js';
+import { initTinyQwen2 } from '../src/models/qwen2/index.js';
+import { loadBackend, startServer } from '../src/surfaces/server/index.js';
+import { silentLogger } from '../src/util/log.js';
+import { launchChromium, openPage, sameOrigin, type OpenedPage } from './support/browser.js';
+import { post, startHarness, type Harness } from './support/server-harness.js';
 
 const SUMMARY = 'A 45-year-old man with chest pain; angiography showed a right coronary occlusion, treated with a stent.';
 const KEYINFO = 'Key information: chest pain, right coronary occlusion, stent.';
@@ -12,8 +18,11 @@ const REPORT = 'A 45-year-old man was admitted with chest pain. Angiography reve
 let browser: Browser;
 let h: Harness;
 
+/** The page at `url/`; requests to the server go through, any other is blocked and listed. */
+const openServerPage = (url: string): Promise<OpenedPage> => openPage(browser, `${url}/`, { allow: sameOrigin(url), viewport: { width: 1100, height: 900 } });
+
 before(async () => {
-  browser = await launchServerBrowser();
+  browser = await launchChromium();
   h = await startHarness({ maxBatch: 4, fake: { cost: { stepMs: 3 }, maxContextTokens: 100_000 } });
   h.respond((text) => {
     if (text.includes('Summarize clinical text') && text.includes('Angiography')) return h.tokenizer.encode(SUMMARY);
@@ -28,7 +37,7 @@ after(async () => {
 });
 
 test('type a report, summarize: the summary streams in while the model runs; key information on request; no errors, no outside requests', async () => {
-  const { page, watch, close } = await openServerPage(browser, h.url);
+  const { page, watch, close } = await openServerPage(h.url);
   try {
     assert.match(await page.title(), /clinsum · fake-qwen/);
     // Every control has an accessible name.
@@ -73,7 +82,7 @@ test('type a report, summarize: the summary streams in while the model runs; key
 });
 
 test('language chosen by hand, file upload, keyboard use, stop button', async () => {
-  const { page, watch, close } = await openServerPage(browser, h.url);
+  const { page, watch, close } = await openServerPage(h.url);
   try {
     // Upload a .txt file (Spanish).
     const es = 'Paciente varón de 45 años que ingresó por dolor torácico. Se realizó una angiografía.';
@@ -129,7 +138,7 @@ test('with an API key the page asks for it and then works', async (t) => {
   const k = await startHarness({ server: { apiKey: 'page-key' } });
   t.after(() => k.close());
   k.respond(() => k.tokenizer.encode('Short summary.'));
-  const { page, watch, close } = await openServerPage(browser, k.url);
+  const { page, watch, close } = await openServerPage(k.url);
   try {
     const key = page.getByLabel('API key');
     assert.equal(await key.isVisible(), true);
@@ -158,4 +167,39 @@ test('the page is self-contained: strict CSP, nothing external in the HTML', asy
   const html = await res.text();
   assert.doesNotMatch(html, /https?:\/\//);
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+stylesheet|sourceMappingURL/);
+});
+
+test('with the real tiny Qwen2: type a report, the page streams the summary and the key information the API gives', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'clinsum-serve-page-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const dir = join(tmp, 'tiny');
+  initTinyQwen2(dir, { seed: 5, layers: 2, hidden: 32, heads: 4, kvHeads: 2, intermediate: 64, initializerRange: 0.4 });
+  const backend = await loadBackend(dir, { maxBatch: 4, logger: silentLogger, device: 'cpu' });
+  const running = await startServer(backend, { host: '127.0.0.1', port: 0, logger: silentLogger });
+  t.after(() => running.close({ graceMs: 1000 }));
+  const { page, watch, close } = await openServerPage(running.url);
+  try {
+    assert.match(await page.title(), /clinsum · tiny/);
+    await page.getByLabel('Case report', { exact: true }).fill(REPORT);
+    await page.locator('#detected', { hasText: 'Detected: English' }).waitFor();
+    await page.getByLabel('Max new tokens').fill('24');
+    for (const [button, task, id] of [['Summarize', 'summarization', 'summary'], ['Extract key information', 'extraction', 'keyinfo']] as const) {
+      await page.getByRole('button', { name: button }).click();
+      await page.locator(`#${id}-stats`, { hasText: /complete|cut at the token limit/ }).waitFor();
+      // The same request through the API (greedy: the page's default temperature 0) gives the same text.
+      const r = await post(`${running.url}/v1/clinsum/generate`, { text: REPORT, task, lang: 'auto', max_tokens: 24, temperature: 0 });
+      assert.equal(r.status, 200, await r.clone().text());
+      const body = (await r.json()) as { choices: { message: { content: string } }[]; usage: { completion_tokens: number } };
+      const shown = await page.locator(`#${id}-out`).evaluate((el) => el.textContent ?? '');
+      assert.ok(body.usage.completion_tokens >= 1);
+      assert.equal(shown, body.choices[0]!.message.content, task);
+      assert.match(await page.locator(`#${id}-stats`).innerText(), new RegExp(`English \\(detected, \\d+%\\).*${body.usage.completion_tokens} generated`));
+    }
+    assert.equal(backend.stats().running, 0);
+    assert.deepEqual(watch.consoleErrors, []);
+    assert.deepEqual(watch.pageErrors, []);
+    assert.deepEqual(watch.blocked, []);
+  } finally {
+    await close();
+  }
 });

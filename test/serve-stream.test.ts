@@ -1,6 +1,7 @@
 /** Streaming over real HTTP: SSE format, stop strings, UTF-8 safety, disconnects, batching, shutdown. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { byteTokens, post, sseChunks, sseEvents, startHarness, until, type Harness } from './support/server-harness.js';
 import { IncrementalDecoder, StopMatcher, TextStream } from '../src/surfaces/server/text-stream.js';
 
@@ -105,6 +106,24 @@ test('UTF-8 streaming: characters split over tokens are never sent broken', asyn
   assert.equal(n.choices[0]!.message.content, text);
 });
 
+/** An id of Qwen2.5's embedding padding: the model has 151,936 rows, the tokenizer 151,665 tokens. */
+const PADDING_ID = 151_700;
+
+test('a sampled id past the tokenizer (embedding padding) adds no text and fails nothing, streamed or not', async () => {
+  h.script('padded', [PADDING_ID, ...h.tokenizer.encode('fine'), PADDING_ID]);
+  const body = { prompt: '@@padded@@', max_tokens: 50 };
+  const r = await post(`${h.url}/v1/completions`, body);
+  assert.equal(r.status, 200, await r.clone().text());
+  const j = (await r.json()) as { choices: { text: string; finish_reason: string }[]; usage: { completion_tokens: number } };
+  assert.equal(j.choices[0]!.text, 'fine');
+  assert.equal(j.choices[0]!.finish_reason, 'stop');
+  assert.equal(j.usage.completion_tokens, h.tokenizer.encode('fine').length + 3); // the padding ids and eos count
+  const s = await post(`${h.url}/v1/completions`, { ...body, stream: true });
+  const chunks = sseChunks<{ choices: { text: string; finish_reason: string | null }[] }>(await s.text());
+  assert.equal(chunks.map((c) => c.choices[0]!.text).join(''), 'fine');
+  assert.equal(chunks[chunks.length - 1]!.choices[0]!.finish_reason, 'stop');
+});
+
 test('IncrementalDecoder: pieces add up to decode(ids, skipSpecialTokens) on any id sequence; StopMatcher edge cases', () => {
   const tok = h.tokenizer;
   const emoji = byteTokens(tok, '😀é');
@@ -116,12 +135,14 @@ test('IncrementalDecoder: pieces add up to decode(ids, skipSpecialTokens) on any
     [emoji[1]!, emoji[2]!], // continuation bytes alone
     emoji.slice(0, 3), // ends inside a character: flushed at the end
     [imStart, ...tok.encode('x'), tok.imEndId!],
+    [emoji[0]!, PADDING_ID, ...emoji.slice(1), PADDING_ID], // ids past the tokenizer (the model's padded vocabulary) are skipped
   ];
   for (const ids of cases) {
     const d = new IncrementalDecoder(tok);
     const pieces = ids.map((id) => d.push(id));
     pieces.push(d.flush());
-    assert.equal(pieces.join(''), tok.decode(ids, { skipSpecialTokens: true }), JSON.stringify(ids));
+    const known = ids.filter((id) => tok.idToTokenString(id) !== undefined);
+    assert.equal(pieces.join(''), tok.decode(known, { skipSpecialTokens: true }), JSON.stringify(ids));
   }
   const m = new StopMatcher(['abc', 'bd']);
   assert.deepEqual(m.push('xa'), { emit: 'x', stopped: false });
@@ -186,6 +207,34 @@ test('concurrent HTTP requests share generation steps', async (t) => {
   const calls = k.model.steps.length;
   assert.ok(calls <= tokens / 3, `${calls} model calls for ${tokens} tokens: requests did not share steps`);
   assert.ok(Math.max(...k.model.steps.map((s) => s.slots.length)) >= 4);
+});
+
+/** POST JSON on a connection of its own (no keep-alive pool): each call is a new client. */
+function postNewConnection(url: string, body: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/v1/completions`, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', Connection: 'close' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+test('a burst of clients on new connections joins one step while model calls block the event loop', async (t) => {
+  // Node accepts one connection per event-loop turn; with synchronous model calls (the real model)
+  // the scheduler must keep yielding while requests arrive, or the burst would join one per step.
+  const k = await startHarness({ maxBatch: 16, fake: { cost: { stepMs: 15, blocking: true } } });
+  t.after(() => k.close());
+  const running = post(`${k.url}/v1/completions`, { prompt: 'already running', max_tokens: 200 }).then((r) => r.text());
+  await until(() => k.model.decodeCalls >= 2, 5000, 'the first request to decode');
+  const n = 12;
+  const burst = await Promise.all(Array.from({ length: n }, (_, i) => postNewConnection(k.url, { prompt: `client ${i}`, max_tokens: 4 })));
+  assert.ok(burst.every((r) => r.status === 200), burst.map((r) => r.text).join('\n'));
+  await running;
+  const prefills = k.model.steps.filter((s) => s.kind === 'prefill').map((s) => s.slots.length);
+  assert.deepEqual(prefills, [1, n], `prefill sizes ${prefills.join(', ')}`);
 });
 
 test('graceful shutdown: running streams finish; past the grace period they end with an error event', async () => {

@@ -1,11 +1,13 @@
 /**
  * Headless Chromium for tests (Debian's /usr/bin/chromium driven by playwright-core): launch once
  * per test file, open pages with every console error, page error and request recorded, and with
- * the network blocked except for what a test allows.
+ * the network blocked except for what a test allows. The one helper for every browser test (the
+ * report file, the page `clinsum serve` serves).
  *
  *   const browser = await launchChromium();
  *   test.after(() => browser.close());
- *   const { page, watch } = await openPage(browser, pathToFileURL(file).href);
+ *   const { page, watch } = await openPage(browser, pathToFileURL(file).href);   // only the file
+ *   const { page, watch } = await openPage(browser, `${url}/`, { allow: sameOrigin(url) });  // a server
  *   assert.deepEqual(watch.consoleErrors, []);
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -28,7 +30,7 @@ export async function launchChromium(): Promise<Browser> {
   try {
     return await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
   } catch (e) {
-    throw new Error(`cannot start Chromium at ${CHROMIUM_PATH} (install Debian's chromium or set CLINSUM_CHROMIUM): ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`cannot start Chromium at ${CHROMIUM_PATH} (install Debian's chromium: bash scripts/setup.sh; or set CLINSUM_CHROMIUM): ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -42,6 +44,12 @@ export interface PageWatch {
   requests: string[];
   /** Requests that were not allowed and were aborted. */
   blocked: string[];
+}
+
+/** An `allow` for `openPage`: requests to the origin of `url` (a server's base URL) go through. */
+export function sameOrigin(url: string): (requestUrl: string) => boolean {
+  const origin = new URL(url).origin;
+  return (u) => new URL(u).origin === origin;
 }
 
 export interface OpenOptions {

@@ -11,6 +11,8 @@
  * Cost model (`cost`), one sleep per call: prefill `stepMs + perSeqMs·n + perPromptTokenMs·(prompt
  * tokens)`, decode `stepMs + perSeqMs·n` — a fixed cost per forward (weights read once per step,
  * kernel launches) plus a small cost per sequence, the shape of a memory-bound decoder forward.
+ * With `blocking` the time is spent on the event loop instead of in a timer, as the real model's
+ * synchronous native forward does (nothing else runs in the process meanwhile).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DecodeInput, PrefillInput, StepModel } from '../../src/stages/generate/step-model.js';
@@ -19,6 +21,8 @@ export interface FakeCost {
   stepMs: number;
   perSeqMs: number;
   perPromptTokenMs: number;
+  /** Spend the time busy on the event loop (a synchronous forward) rather than asleep. Default false. */
+  blocking: boolean;
 }
 
 export interface FakeStepModelOptions {
@@ -79,7 +83,7 @@ export class FakeStepModel implements StepModel {
     this.eosTokenIds = options.eosTokenIds ?? [151645, 151643];
     this.vocab = options.vocab ?? Array.from({ length: 1000 }, (_, i) => 1000 + i);
     this.script = options.script;
-    this.cost = { stepMs: 0, perSeqMs: 0, perPromptTokenMs: 0, ...options.cost };
+    this.cost = { stepMs: 0, perSeqMs: 0, perPromptTokenMs: 0, blocking: false, ...options.cost };
   }
 
   /** Slots holding a sequence now. */
@@ -176,7 +180,10 @@ export class FakeStepModel implements StepModel {
   }
 
   private async pay(ms: number): Promise<void> {
-    if (ms > 0) await sleep(ms);
+    if (ms > 0 && this.cost.blocking) {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    } else if (ms > 0) await sleep(ms);
     else await Promise.resolve();
   }
 }

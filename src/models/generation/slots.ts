@@ -18,11 +18,13 @@ import { prefillRows, type CausalLM } from './generate.js';
 import type { KVCache } from './kv-cache.js';
 import { SequenceSampler, pickTokens } from './sampling.js';
 
-/** Sampling as the server asks for it (no repetition penalty: the OpenAI API has none here). */
+/** Sampling as the server asks for it. */
 export interface SlotSampling {
   temperature: number;
   topP: number;
   topK: number;
+  /** > 1 penalises the tokens already in the sequence, prompt included; 1 or absent = off. */
+  repetitionPenalty?: number;
   /** Any safe integer; mapped to a non-negative generator seed. */
   seed: number;
 }
@@ -91,11 +93,19 @@ export class SlotDecoder implements Disposable {
       if (s.promptIds.length === 0 || s.promptIds.length >= this.maxContextTokens) throw new RangeError(`slot ${s.slot}: a prompt of ${s.promptIds.length} tokens does not fit ${this.maxContextTokens} positions`);
       seen.add(s.slot);
     }
-    const samplers = seqs.map((s) => new SequenceSampler({ temperature: s.sampling.temperature, topK: s.sampling.topK, topP: s.sampling.topP, repetitionPenalty: 1 }, generatorSeed(s.sampling.seed)));
+    const samplers = seqs.map(
+      (s) =>
+        new SequenceSampler(
+          { temperature: s.sampling.temperature, topK: s.sampling.topK, topP: s.sampling.topP, repetitionPenalty: s.sampling.repetitionPenalty ?? 1 },
+          generatorSeed(s.sampling.seed),
+          s.promptIds,
+        ),
+    );
     const tokens = inferenceMode(() => {
       const { kv, logits } = prefillRows(this.#model, seqs.map((s) => s.promptIds), 0, 'auto');
       try {
         const next = pickTokens(logits, samplers);
+        next.forEach((t, i) => samplers[i]!.observe(t));
         this.#cache.appendRows(kv);
         return next;
       } finally {
@@ -128,7 +138,9 @@ export class SlotDecoder implements Disposable {
     return inferenceMode(() => {
       const logits = tidy((): Tensor => this.#model.forwardCached(tensor(ids, { shape: [ids.length, 1], device: this.#model.device }).long(), this.#cache));
       try {
-        const next = pickTokens(logits, this.#slots.map((slot) => this.#samplers.get(slot)!));
+        const samplers = this.#slots.map((slot) => this.#samplers.get(slot)!);
+        const next = pickTokens(logits, samplers);
+        next.forEach((t, row) => samplers[row]!.observe(t));
         return rows.map((row) => next[row]!);
       } finally {
         logits.dispose();

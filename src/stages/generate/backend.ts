@@ -17,6 +17,11 @@ export interface SamplingParams {
   /** Keep only the topK most likely tokens (0 = off). */
   topK: number;
   /**
+   * > 1 penalises every token already in the sequence, prompt included (transformers'
+   * RepetitionPenaltyLogitsProcessor, applied in greedy decoding too); 1 or absent = off.
+   */
+  repetitionPenalty?: number;
+  /**
    * Seed of this sequence's own random generator. With the same seed, prompt and parameters a
    * sequence gives the same tokens whatever else is in the batch. Always set by the time a
    * `StepModel` sees it (the scheduler draws one when the request gave none).

@@ -3,7 +3,10 @@
  * or while others are running, join the next step; a sequence that ends frees its slot at once.
  *
  * The loop, one iteration after another while anything is queued or running:
- *   1. yield to the event loop (new requests, aborts and streamed chunks get through);
+ *   1. yield to the event loop (new requests, aborts and streamed chunks get through), again and
+ *      again while new requests keep arriving: Node accepts one new connection per event-loop
+ *      iteration, so when the model calls are synchronous a burst of new clients would otherwise
+ *      join one per step;
  *   2. admit queued requests in arrival order into free slots — at most `maxBatch` running, and
  *      at most `maxPrefillTokens` prompt tokens per step (one prompt is always admitted) — and
  *      prefill them in one `prefill` call;
@@ -60,6 +63,9 @@ interface Sequence {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Event-loop turns without a new request after which the scheduler stops yielding and steps. */
+const QUIET_TURNS = 2;
+
 export class BatchScheduler implements GenerationBackend {
   readonly modelId: string;
   readonly tokenizer: Tokenizer;
@@ -80,6 +86,8 @@ export class BatchScheduler implements GenerationBackend {
   private inCall = false;
   private closing = false;
   private counters = { prefillSteps: 0, decodeSteps: 0, generatedTokens: 0 };
+  /** Requests queued so far (to see whether a turn of the event loop brought new ones). */
+  private submitted = 0;
 
   constructor(
     private readonly model: StepModel,
@@ -144,6 +152,7 @@ export class BatchScheduler implements GenerationBackend {
         abortRequested: false,
       };
       this.waiting.push(seq);
+      this.submitted++;
       this.wake();
     });
   }
@@ -173,12 +182,27 @@ export class BatchScheduler implements GenerationBackend {
 
   private async run(): Promise<void> {
     while (this.waiting.length > 0 || this.running.size > 0) {
-      await yieldToEventLoop();
+      await this.yieldWhileArriving();
       const admitted = this.admit();
       if (admitted.length > 0) await this.prefill(admitted);
       const decoding = [...this.running.values()];
       if (decoding.length > 0) await this.decode(decoding);
     }
+  }
+
+  /**
+   * Yield to the event loop at least once, then until QUIET_TURNS turns in a row bring no new
+   * request or the queue fills the free slots (an idle turn costs microseconds). A burst of
+   * clients on new connections — one accepted per turn — then joins the same step instead of one
+   * per step.
+   */
+  private async yieldWhileArriving(): Promise<void> {
+    let quiet = 0;
+    do {
+      const before = this.submitted;
+      await yieldToEventLoop();
+      quiet = this.submitted === before ? quiet + 1 : 0;
+    } while (quiet < QUIET_TURNS && this.waiting.length < this.freeSlots.length);
   }
 
   /** Move queued requests into free slots, first come first served. */

@@ -5,12 +5,13 @@
  * - `optimizer.safetensors` (`AdamW.save`: moments, step counts, hyper-parameters);
  * - `trainer-state.json` (`TrainerState`: step, data position, random states, best score, plan).
  *
- * A checkpoint is written into `checkpoints/.step-NNNNNN.tmp-<pid>/`, fsynced, then renamed:
+ * A checkpoint is written into `checkpoints/.step-NNNNNN.tmp-<pid>/`, every file and the folder
+ * fsynced, then renamed:
  * a crash leaves either the whole checkpoint or none (temporary folders are removed at the
  * next start). `best/` is replaced the same way (the old one is renamed aside first and put
  * back if the process dies between the two renames).
  */
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdamW } from '../../engine/index.js';
 import { InputError } from '../../util/errors.js';
@@ -78,11 +79,18 @@ export function listCheckpoints(checkpointsDir: string): CheckpointRef[] {
   return out.sort((a, b) => a.step - b.step);
 }
 
-/** Removes temporary folders a crash left behind, and restores `best/` if it was mid-swap. */
+/** Removes temporary folders a crash left behind, and restores a step folder or `best/` that was mid-swap. */
 export function cleanUpInterrupted(out: string): void {
   const ckpts = join(out, 'checkpoints');
   if (existsSync(ckpts)) {
-    for (const name of readdirSync(ckpts)) if (name.startsWith('.step-')) rmSync(join(ckpts, name), { recursive: true, force: true });
+    for (const name of readdirSync(ckpts)) {
+      if (!name.startsWith('.step-')) continue;
+      // A step folder renamed aside to be replaced (`writeCheckpoint`), whose replacement never
+      // arrived: it is complete, put it back. Anything else is a half-written temporary folder.
+      const aside = /^\.(step-\d{6,})\.old-\d+$/.exec(name);
+      if (aside !== null && !existsSync(join(ckpts, aside[1]!))) renameSync(join(ckpts, name), join(ckpts, aside[1]!));
+      else rmSync(join(ckpts, name), { recursive: true, force: true });
+    }
   }
   const best = join(out, 'best');
   const aside = join(out, '.best.old');
@@ -115,6 +123,23 @@ export function readCarriedFiles(dir: string): CarriedFiles {
   return out;
 }
 
+/**
+ * Flushes every file of a folder, then the folder itself, to disk: some files of a saved folder
+ * (the copied tokenizer files, the carried ones) are written without an fsync, and a rename must
+ * not publish a folder whose files a power loss could still leave empty.
+ */
+function syncFolder(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const fd = openSync(join(dir, name), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  fsyncDir(dir);
+}
+
 /** Writes the carried files the model's own save did not write. */
 function carryFiles(files: CarriedFiles, to: string): void {
   for (const [f, bytes] of files) if (!existsSync(join(to, f))) writeFileSync(join(to, f), bytes);
@@ -130,7 +155,7 @@ export function writeCheckpoint(out: string, model: TrainableLM, optimizer: Adam
   carryFiles(carried, tmp);
   optimizer.save(join(tmp, OPTIMIZER_FILE));
   writeJsonAtomic(join(tmp, STATE_FILE), state);
-  fsyncDir(tmp);
+  syncFolder(tmp);
   if (existsSync(final)) {
     const old = join(ckpts, `.${stepDirName(state.step)}.old-${process.pid}`);
     renameSync(final, old);
@@ -166,7 +191,7 @@ export function writeBest(out: string, model: TrainableLM, info: BestInfo, carri
   model.save(tmp);
   carryFiles(carried, tmp);
   writeJsonAtomic(join(tmp, BEST_INFO_FILE), info);
-  fsyncDir(tmp);
+  syncFolder(tmp);
   if (existsSync(best)) {
     rmSync(aside, { recursive: true, force: true });
     renameSync(best, aside);

@@ -27,4 +27,6 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'doctor', summary: 'Show the tensor engine setup: libtorch, CUDA devices, threads, BLAS', load: async () => (await import('./commands/doctor.js')).command },
   { name: 'report', summary: 'One self-contained HTML report of run directories: provenance, curves, per-language tables, significance, examples', load: async () => (await import('./commands/report.js')).command },
   { name: 'data demo', summary: 'write the built-in demo dataset: fictional case reports with summaries in en, es, fr, pt', load: async () => (await import('./commands/data-demo.js')).command },
+  { name: 'demo', summary: 'the whole pipeline in minutes on the CPU: fictional data, tiny random models, a report (npm start)', load: async () => (await import('./commands/demo.js')).command },
+  { name: 'run', summary: 'the whole method in one run directory: split → teacher → train → generate → eval → report (skips what is unchanged, resumes after a crash)', load: async () => (await import('./commands/run.js')).command },
 ]);

@@ -76,6 +76,9 @@ export const CLIENT_SCRIPT = `(() => {
           spanGaps: true,
         };
       });
+      // Every curve is ≥ 0 (losses, ROUGE, learning rates): when the lowest value is 0 the axis
+      // starts there (Chart.js would put a flat zero line between −1 and 1).
+      const lowest = Math.min(...spec.series.flatMap((s) => s.points.map((p) => p[1])));
       const chart = new Chart(canvas, {
         type: 'line',
         data: { datasets },
@@ -86,9 +89,11 @@ export const CLIENT_SCRIPT = `(() => {
           parsing: false,
           interaction: { mode: 'nearest', axis: 'x', intersect: false },
           scales: {
-            x: { type: 'linear', title: { display: true, text: spec.xLabel } },
+            // Steps are whole numbers: no 1.5 ticks on a short run.
+            x: { type: 'linear', title: { display: true, text: spec.xLabel }, ticks: { precision: 0 } },
             y: {
               type: 'linear',
+              beginAtZero: lowest === 0,
               title: { display: true, text: spec.yLabel },
               ...(spec.yTicks === 'exponent' ? { ticks: { callback: (v) => (Number(v) === 0 ? '0' : Number(v).toExponential(1)) } } : {}),
             },

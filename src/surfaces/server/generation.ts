@@ -24,6 +24,7 @@ export interface GenerationFields {
   temperature?: number | null | undefined;
   top_p?: number | null | undefined;
   top_k?: number | null | undefined;
+  repetition_penalty?: number | null | undefined;
   seed?: number | null | undefined;
   stop?: string | string[] | null | undefined;
   stream?: boolean | null | undefined;
@@ -86,6 +87,7 @@ export function prepareGeneration(
       temperature: body.temperature ?? d.temperature ?? 1,
       topP: body.top_p ?? d.topP ?? 1,
       topK: topK < 0 ? 0 : topK,
+      repetitionPenalty: body.repetition_penalty ?? d.repetitionPenalty ?? 1,
       ...(body.seed !== null && body.seed !== undefined ? { seed: body.seed } : {}),
     },
     stops: stopList(body.stop),

@@ -110,5 +110,6 @@ export async function closeOnSignal(running: RunningServer, options: { logger: L
     process.on('SIGTERM', onSignal);
   });
   await closing;
-  options.logger.info('stopped');
+  const s = backend.stats();
+  options.logger.info(`stopped (${s.prefillSteps} prefill and ${s.decodeSteps} decode steps, ${s.generatedTokens} tokens generated)`);
 }

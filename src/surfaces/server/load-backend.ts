@@ -76,7 +76,13 @@ export async function loadBackend(modelDir: string, options: LoadBackendOptions)
       maxBatch: options.maxBatch,
       logger: options.logger,
       // generation_config.json; do_sample false means greedy, as transformers' generate()
-      defaultSampling: { temperature: generation.doSample ? generation.temperature : 0, topP: generation.topP, topK: generation.topK },
+      defaultSampling: {
+        temperature: generation.doSample ? generation.temperature : 0,
+        topP: generation.topP,
+        topK: generation.topK,
+        // applied in greedy decoding too, as transformers' generate() and `clinsum generate` do
+        repetitionPenalty: generation.repetitionPenalty,
+      },
     },
     () => {
       slots.dispose();

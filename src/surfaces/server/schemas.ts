@@ -28,6 +28,8 @@ const generationFields = {
   top_p: z.number().gt(0).max(1).nullish(),
   /** vLLM's extension: -1 or 0 turn it off. */
   top_k: z.int().min(-1).nullish(),
+  /** vLLM's extension (transformers' semantics): > 1 penalises tokens already in the sequence; 1 = off. */
+  repetition_penalty: z.number().gt(0).max(10).nullish(),
   seed: z.int().nullish(),
   stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(16)]).nullish(),
   stream: z.boolean().nullish(),

@@ -1,0 +1,67 @@
+/**
+ * One pipeline at a time per run directory: `RUN/.clinsum-run.lock` holds `pid host`. A lock whose
+ * process is gone (same host) is taken over, so a crash or `kill -9` never blocks the resume.
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../util/errors.js';
+
+export const LOCK_FILE = '.clinsum-run.lock';
+
+export interface RunLock {
+  release(): void;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function acquireRunLock(runDir: string): RunLock {
+  const file = join(runDir, LOCK_FILE);
+  const me = `${process.pid} ${hostname()}\n`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(file, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder = '';
+      try {
+        holder = readFileSync(file, 'utf8').trim();
+      } catch {
+        continue; // released meanwhile
+      }
+      const [pidText, host] = holder.split(' ');
+      const pid = Number(pidText);
+      if (host === hostname() && Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new ConfigError(`${runDir} is in use by another clinsum run (pid ${pid}); wait for it to finish, or stop it`);
+      }
+      if (host !== undefined && host !== hostname()) {
+        throw new ConfigError(`${runDir} is locked by a clinsum run on ${host} (pid ${pidText}); if that run is gone, delete ${file}`);
+      }
+      rmSync(file, { force: true }); // its process is gone
+      continue;
+    }
+    writeSync(fd, me);
+    closeSync(fd);
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        try {
+          if (readFileSync(file, 'utf8') === me) rmSync(file, { force: true });
+        } catch {
+          // already gone
+        }
+      },
+    };
+  }
+  throw new ConfigError(`cannot lock ${runDir} (${file} keeps coming back); is another clinsum run starting there?`);
+}

@@ -1,0 +1,195 @@
+/**
+ * The data, evaluation and report stages under the runner, on the demo dataset: real split files,
+ * real ROUGE tables and a real report; predictions from a lead baseline (a report's first
+ * sentences), so no model is needed.
+ */
+import assert from 'node:assert/strict';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, test } from 'node:test';
+import { writeDemoDataset } from '../src/data/demo/index.js';
+import { createHubFixture } from '../src/models/hub/testing/fixture.js';
+import { writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
+import { loadRunConfig } from '../src/pipeline/config.js';
+import { preparePipeline } from '../src/pipeline/pipeline.js';
+import { runStages } from '../src/pipeline/runner.js';
+import type { Stage } from '../src/pipeline/stage.js';
+import { runPaths, type PipelineSetup } from '../src/pipeline/stages/context.js';
+import { evalStage } from '../src/pipeline/stages/evaluate.js';
+import { extractStage } from '../src/pipeline/stages/extract.js';
+import { reportStage } from '../src/pipeline/stages/report.js';
+import { splitStage } from '../src/pipeline/stages/split.js';
+import { readRunState } from '../src/pipeline/state.js';
+import { createLogger } from '../src/util/log.js';
+import { startFaultServer } from './support/fault-server.js';
+
+/** Temporary folders of this file, removed when its tests end. */
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+/** Predictions of a lead baseline: the first `k` sentences of each test report. */
+function leadStage(setup: PipelineSetup, system: string, k: number): Stage {
+  return {
+    name: `lead.${system}`,
+    summary: `first ${k} sentences`,
+    resumable: false,
+    inputs: () => ({ config: { k }, files: [runPaths.split(setup.runDir, 'test')] }),
+    clean: () => undefined,
+    async run() {
+      const rows = readFileSync(runPaths.split(setup.runDir, 'test'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; lang: string; report: string });
+      mkdirSync(join(setup.runDir, 'predictions'), { recursive: true });
+      const out = rows.map((r) => JSON.stringify({ id: r.id, lang: r.lang, prediction: r.report.split(/(?<=\.)\s+/).slice(0, k).join(' ') }));
+      writeFileSync(runPaths.predictions(setup.runDir, system), `${out.join('\n')}\n`);
+      return { status: 'done', outputs: [`predictions/${system}.jsonl`] };
+    },
+  };
+}
+
+test('split → predictions → eval → report: runs, skips when unchanged, reruns what a change touches', async () => {
+  const root = tempDir('clinsum-pipeline-stages-');
+  const data = writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+  const file = join(root, 'run.yaml');
+  writeFileSync(
+    file,
+    `data: {paths: [data/demo.jsonl]}
+split: {seed: 7, ratios: [0.5, 0.1, 0.4]}
+teacher: {base_url: 'http://127.0.0.1:9/v1', model: none}
+student: {model: none}
+train: {systems: {lead2: {}, lead1: {}}}
+eval: {bootstrap: {samples: 50}}
+report: {examples: 1}
+`,
+  );
+  assert.deepEqual(data.paths, [join(root, 'data', 'demo.jsonl')]);
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
+  const build = (sets: string[] = []) => {
+    const { config } = loadRunConfig(file, { sets });
+    const setup: PipelineSetup = { config, runDir: join(root, 'run'), systems: Object.keys(config.train.systems), env: {} };
+    const stages = [splitStage(setup), leadStage(setup, 'lead2', 2), leadStage(setup, 'lead1', 1), evalStage(setup), reportStage(setup, { teacher: false, train: false })];
+    mkdirSync(setup.runDir, { recursive: true });
+    writeFileSync(runPaths.config(setup.runDir), 'prompts: {}\n');
+    return { runDir: setup.runDir, stages, log };
+  };
+
+  const r1 = await runStages(build());
+  assert.equal(r1.status, 'complete');
+  const run = join(root, 'run');
+  const manifest = JSON.parse(readFileSync(join(run, 'splits', 'manifest.json'), 'utf8')) as { counts: Record<string, { train: number; valid: number; test: number }> };
+  assert.deepEqual(manifest.counts.fr, { train: 5, valid: 1, test: 4 });
+  const state = readRunState(run);
+  assert.deepEqual(state.stages.eval!.outputs, [
+    'eval/lead2.json', 'eval/lead2.md', 'eval/lead2.scores.jsonl', 'eval/lead1.json', 'eval/lead1.md', 'eval/lead1.scores.jsonl', 'eval/lead1-vs-lead2.json', 'eval/lead1-vs-lead2.md',
+  ]);
+  assert.match(state.stages.eval!.message!, /^lead2 RLsum \d+\.\d\d, lead1 RLsum \d+\.\d\d \(F × 100, mean over languages/);
+  assert.match(state.stages.split!.message!, /^train\/valid\/test en 5\/1\/4, es 5\/1\/4, fr 5\/1\/4, pt 5\/1\/4$/);
+  const html = readFileSync(join(run, 'report.html'), 'utf8');
+  assert.match(html, /lead1-vs-lead2|lead1 vs lead2|lead1/);
+
+  // Nothing changed: nothing runs.
+  lines.length = 0;
+  const r2 = await runStages(build());
+  assert.deepEqual(r2.stages.map((s) => s.action), ['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+
+  // An evaluation setting: eval and report rerun; split and the predictions do not.
+  lines.length = 0;
+  const r3 = await runStages(build(['eval.tokenizer=reference']));
+  assert.deepEqual(r3.stages.map((s) => `${s.name}:${s.action}`), ['split:skipped', 'lead.lead2:skipped', 'lead.lead1:skipped', 'eval:ran', 'report:ran']);
+  assert.ok(lines.some((l) => l.startsWith('start: eval (changed: config)')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('start: report (changed: eval)')), lines.join('\n'));
+
+  // A split setting: everything downstream reruns.
+  const r4 = await runStages(build(['eval.tokenizer=reference', 'split.seed=8']));
+  assert.deepEqual(r4.stages.map((s) => s.action), ['ran', 'ran', 'ran', 'ran', 'ran']);
+});
+
+test('extract under the runner: answers stored once; operational settings do not rerun it, answer settings do', async () => {
+  const root = tempDir('clinsum-pipeline-extract-');
+  writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+  const server = await startFaultServer();
+  try {
+    const file = join(root, 'run.yaml');
+    writeFileSync(
+      file,
+      `data: {paths: [data/demo.jsonl]}
+split: {ratios: [0.6, 0.2, 0.2]}
+teacher: {base_url: '${server.baseUrl}', model: fake-teacher, max_tokens: 64, api_key_env: FAKE_KEY}
+student: {model: none}
+`,
+    );
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
+    const run = (sets: string[] = []) => {
+      const { config } = loadRunConfig(file, { sets });
+      const setup: PipelineSetup = { config, runDir: join(root, 'run'), systems: ['distil'], env: { FAKE_KEY: 'sk-test-123' } };
+      return runStages({ runDir: setup.runDir, stages: [splitStage(setup), extractStage(setup, config.teacher!)], log, progress: new PassThrough() });
+    };
+    await run();
+    const run1 = join(root, 'run');
+    const keyinfo = readFileSync(join(run1, 'teacher', 'keyinfo.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; teacher: { model: string } });
+    assert.equal(keyinfo.length, 32, 'train (6) + valid (2) reports of 4 languages');
+    assert.equal(keyinfo[0]!.teacher.model, 'fake-teacher');
+    assert.equal(server.stats().completed, 32);
+    assert.match(readRunState(run1).stages.extract!.message!, /^32 of 32 reports answered, 32 requests/);
+    assert.ok(!lines.join('\n').includes('sk-test-123'), 'the key is never logged');
+    assert.ok(!readFileSync(join(run1, 'run.json'), 'utf8').includes('sk-test-123'));
+
+    // Concurrency is how, not what: skipped.
+    const r2 = await run(['teacher.concurrency=2']);
+    assert.deepEqual(r2.stages.map((s) => s.action), ['skipped', 'skipped']);
+    // max_tokens changes the answers: rerun, and every request is new (the store is keyed by parameters).
+    const r3 = await run(['teacher.max_tokens=32']);
+    assert.deepEqual(r3.stages.map((s) => s.action), ['skipped', 'ran']);
+    assert.equal(server.stats().completed, 64);
+    // Back to the first settings: the stored answers serve, nothing is sent.
+    const r4 = await run();
+    assert.deepEqual(r4.stages.map((s) => s.action), ['skipped', 'ran']);
+    assert.equal(server.stats().completed, 64);
+    assert.match(readRunState(run1).stages.extract!.message!, /all from the answer store/);
+  } finally {
+    await server.close();
+  }
+});
+
+
+test('pull under the runner: a Hub student is linked into RUN/models/<name> and the training reads it from there', async () => {
+  const fx = await createHubFixture((dir) => {
+    writeTinyModelRepo(dir('tiny'));
+    return { repos: [{ id: 'org/tiny-student', revisions: { main: dir('tiny') } }] };
+  });
+  try {
+    const root = tempDir('clinsum-pipeline-pull-');
+    writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+    const file = join(root, 'run.yaml');
+    writeFileSync(file, `data: {paths: [data/demo.jsonl]}\nstudent: {hub: org/tiny-student}\ntrain: {systems: {standard: {gamma: 1}}}\n`);
+    const env = { ...fx.env, HF_ENDPOINT: fx.hub.endpoint, HF_HUB_CACHE: fx.freshCache() };
+    const p = preparePipeline({ configFile: file, out: join(root, 'run'), env });
+    assert.deepEqual(p.stages.map((s) => s.name), ['pull.student', 'split', 'train.standard', 'generate.standard', 'eval', 'report']);
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
+    const r = await runStages({ runDir: p.runDir, stages: p.stages.slice(0, 1), log, progress: new PassThrough() });
+    assert.equal(r.stages[0]!.action, 'ran');
+    const model = join(p.runDir, 'models', 'tiny-student');
+    assert.ok(lstatSync(join(model, 'config.json')).isSymbolicLink(), 'links into the Hugging Face cache');
+    assert.match(readRunState(p.runDir).stages['pull.student']!.message!, /^org\/tiny-student at [0-9a-f]{12}, \d+ files, [\d.]+ MB downloaded$/);
+    // The training of the standard system reads the pulled folder.
+    const trainInputs = p.stages[2]!.inputs().files;
+    assert.ok(trainInputs.includes(model), trainInputs.join(', '));
+    // Pulled once: the next run skips it without asking the Hub.
+    const requests = fx.hub.requests.length;
+    const r2 = await runStages({ runDir: p.runDir, stages: p.stages.slice(0, 1), log, progress: new PassThrough() });
+    assert.equal(r2.stages[0]!.action, 'skipped');
+    assert.equal(fx.hub.requests.length, requests);
+  } finally {
+    await fx.close();
+  }
+});
