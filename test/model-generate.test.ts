@@ -153,3 +153,24 @@ test('generate resumes after SIGKILL and a torn last line: complete, no duplicat
   assert.equal(again.code, 0);
   assert.equal(readRows(out).length, 16);
 });
+
+test('generate --temperature --seed: sampled predictions depend on the seed and the report only, not on the batch; progress shows tokens/s', async () => {
+  const file = writeData(join(tmp, 'data-sampled.jsonl'), rows(5));
+  const run = async (out: string, ...flags: string[]): Promise<Map<string, Row>> => {
+    const r = await cli('generate', '--model', modelDir, '--data', file, '--out', join(tmp, out), '--max-new-tokens', '6', '--temperature', '0.9', '--quiet', ...flags);
+    assert.equal(r.code, 0, r.stderr);
+    return new Map(readRows(join(tmp, out)).map((x) => [x.id, x]));
+  };
+  const one = await run('s-b1.jsonl', '--batch-size', '1', '--seed', '5');
+  const four = await run('s-b4.jsonl', '--batch-size', '4', '--seed', '5');
+  const other = await run('s-seed6.jsonl', '--batch-size', '4', '--seed', '6');
+  const greedy = await cli('generate', '--model', modelDir, '--data', file, '--out', join(tmp, 's-greedy.jsonl'), '--max-new-tokens', '6');
+  assert.equal(greedy.code, 0, greedy.stderr);
+  // without --quiet: a progress line with reports done and generated tokens/s
+  assert.match(greedy.stderr, /generate: 5\/5 reports \(100\.0%\).*tokens\/s \d/);
+  assert.equal(one.size, 5);
+  for (const [id, row] of one) assert.deepEqual(four.get(id), row, id);
+  assert.ok([...one].some(([id, row]) => other.get(id)!.prediction !== row.prediction), 'another seed samples other tokens');
+  const g = new Map(readRows(join(tmp, 's-greedy.jsonl')).map((x) => [x.id, x.prediction]));
+  assert.ok([...one].some(([id, row]) => g.get(id) !== row.prediction), 'sampling is not greedy decoding');
+});
