@@ -13,6 +13,9 @@ import { Writable } from 'node:stream';
 import { runCli } from '../src/surfaces/cli/main.js';
 import { loadTokenizer } from '../src/models/tokenizer/index.js';
 import { renderPrompt } from '../src/data/index.js';
+import { tidy } from '../src/engine/index.js';
+import { generate } from '../src/models/generation/index.js';
+import { loadQwen2, saveQwen2 } from '../src/models/qwen2/index.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'clinsum-model-generate-'));
@@ -173,4 +176,25 @@ test('generate --temperature --seed: sampled predictions depend on the seed and 
   assert.ok([...one].some(([id, row]) => other.get(id)!.prediction !== row.prediction), 'another seed samples other tokens');
   const g = new Map(readRows(join(tmp, 's-greedy.jsonl')).map((x) => [x.id, x.prediction]));
   assert.ok([...one].some(([id, row]) => g.get(id) !== row.prediction), 'sampling is not greedy decoding');
+});
+
+test('generate: ids of the embedding rows past the tokenizer (151665–151935) add no text instead of failing the run', async () => {
+  // A model whose padding rows dominate the (tied) head: greedy decoding picks them.
+  const dir = join(tmp, 'tiny-padded');
+  {
+    const loaded = loadQwen2(modelDir);
+    using model = loaded.model;
+    tidy(() => void model.model.embedTokens.value.narrow(0, 151665, 151936 - 151665).mul_(60));
+    saveQwen2(model, dir, { base: loaded });
+    const [o] = generate(model, [{ promptIds: [9707, 11, 1879] }], { maxNewTokens: 4, eosTokenIds: loaded.generation.eosTokenIds });
+    assert.ok(o!.tokens.some((id) => id >= 151665), `padding ids generated: ${o!.tokens.join(', ')}`);
+  }
+  const file = writeData(join(tmp, 'data-padded.jsonl'), rows(2));
+  const out = join(tmp, 'pred-padded.jsonl');
+  const r = await cli('generate', '--model', dir, '--data', file, '--out', out, '--max-new-tokens', '4', '--repetition-penalty', '1', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const got = readRows(out);
+  assert.equal(got.length, 2);
+  for (const row of got) assert.equal(row.completion_tokens, 4);
+  assert.ok(got.some((row) => row.prediction.length < 4), 'padding ids left out of the text');
 });
