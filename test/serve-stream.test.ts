@@ -141,8 +141,7 @@ test('IncrementalDecoder: pieces add up to decode(ids, skipSpecialTokens) on any
     const d = new IncrementalDecoder(tok);
     const pieces = ids.map((id) => d.push(id));
     pieces.push(d.flush());
-    const known = ids.filter((id) => tok.idToTokenString(id) !== undefined);
-    assert.equal(pieces.join(''), tok.decode(known, { skipSpecialTokens: true }), JSON.stringify(ids));
+    assert.equal(pieces.join(''), tok.decode(ids, { skipSpecialTokens: true }), JSON.stringify(ids));
   }
   const m = new StopMatcher(['abc', 'bd']);
   assert.deepEqual(m.push('xa'), { emit: 'x', stopped: false });

@@ -83,7 +83,25 @@ test('decode inverts encode; skipSpecialTokens drops special added tokens only',
   assert.ok(e.length > 1);
   assert.equal(tok.decode(e.slice(0, 1)), '\ufffd');
   assert.equal(tok.decode(e), '𓀀');
-  assert.throws(() => tok.decode([tok.vocabSize + 5]), RangeError);
+});
+
+test('ids without a token (a padded embedding: Qwen2.5 has 151,936 rows for 151,665 ids) add no text, as in Hugging Face', () => {
+  const pad = [151_665, 151_700, 151_935];
+  assert.equal(tok.vocabSize, 151_665);
+  const hi = tok.encode('Hola');
+  assert.equal(tok.decode([pad[0]!, ...hi, pad[1]!, pad[2]!]), 'Hola');
+  assert.equal(tok.decode([pad[1]!], { skipSpecialTokens: true }), '');
+  // Skipped before the bytes are joined: a character split around such an id stays whole.
+  const e = tok.encode('𓀀');
+  assert.equal(tok.decode([e[0]!, pad[1]!, ...e.slice(1)]), '𓀀');
+  assert.deepEqual(tok.tokenBytes(pad[1]!), []);
+  assert.equal(tok.endsInsideCharacter([e[0]!, pad[1]!]), true);
+  assert.equal(tok.endsInsideCharacter([...e, pad[1]!]), false);
+  // A negative or fractional id is a bug of the caller, not a padding row.
+  for (const bad of [-1, 1.5, Number.NaN]) {
+    assert.throws(() => tok.decode([...hi, bad]), { name: 'RangeError', message: `token id ${bad} is not a non-negative integer` });
+    assert.throws(() => tok.endsInsideCharacter([bad]), RangeError);
+  }
 });
 
 test('chat template renders exactly as jinja2 does (golden strings), default system message included', () => {

@@ -390,14 +390,30 @@ export class Tokenizer {
     return end;
   }
 
-  /** Bytes of one token (UTF-8 of an added token's text, byte-level bytes of a model token). */
+  /**
+   * Bytes of one token (UTF-8 of an added token's text, byte-level bytes of a model token); none
+   * for an id the tokenizer has no token for (see `decode`).
+   */
   tokenBytes(id: number): number[] {
     const added = this.addedById.get(id);
     if (added !== undefined) return [...new TextEncoder().encode(added.content)];
-    const tok = this.idToToken[id];
     const out: number[] = [];
-    if (tok === undefined || !byteLevelToBytes(tok, out)) throw new RangeError(`token id ${id} is outside the vocabulary (size ${this.vocabSize})`);
+    this.modelTokenBytes(id, out);
     return out;
+  }
+
+  /**
+   * Append the byte-level bytes of model token `id` to `out`; nothing for an id without a token
+   * (a model's embedding padded past the tokenizer). A negative or fractional id is a bug of the
+   * caller: RangeError.
+   */
+  private modelTokenBytes(id: number, out: number[]): void {
+    const tok = this.idToToken[id];
+    if (tok === undefined) {
+      if (!Number.isInteger(id) || id < 0) throw new RangeError(`token id ${id} is not a non-negative integer`);
+      return;
+    }
+    if (!byteLevelToBytes(tok, out)) throw new RangeError(`token ${id} is not a byte-level token`);
   }
 
   /** Whether the bytes of ids[0..end) stop inside a UTF-8 character (a cut there splits it). */
@@ -417,7 +433,12 @@ export class Tokenizer {
     return false;
   }
 
-  /** Text of `ids`, as Hugging Face's `decode` gives it (invalid UTF-8 becomes U+FFFD). */
+  /**
+   * Text of `ids`, as Hugging Face's `decode` gives it (invalid UTF-8 becomes U+FFFD). Ids the
+   * tokenizer has no token for add no text, as Hugging Face's decode skips them: a model's
+   * embedding is often padded past its tokenizer (Qwen2.5: 151,936 rows, 151,665 ids), so a
+   * sampled id can have no token. A negative or fractional id is a RangeError.
+   */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     const bytes: number[] = [];
     let text = '';
@@ -436,9 +457,7 @@ export class Tokenizer {
         text += added.content;
         continue;
       }
-      const tok = this.idToToken[id];
-      if (tok === undefined) throw new RangeError(`token id ${id} is outside the vocabulary (size ${this.vocabSize})`);
-      if (!byteLevelToBytes(tok, bytes)) throw new RangeError(`token ${id} is not a byte-level token`);
+      this.modelTokenBytes(id, bytes);
     }
     flush();
     return this.cleanUpSpaces ? cleanUpTokenization(text) : text;

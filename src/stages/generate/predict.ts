@@ -180,9 +180,8 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
         return {
           id: j.rec.id,
           lang: j.rec.lang,
-          // Ids the tokenizer has no token for (the embedding's padding rows past it, Qwen2.5:
-          // 151665–151935) add no text, as Hugging Face's decode skips them.
-          prediction: tokenizer.decode(o.tokens.filter((id) => tokenizer.idToTokenString(id) !== undefined), { skipSpecialTokens: true }).trim(),
+          // Ids the tokenizer has no token for (the embedding's padding rows) add no text.
+          prediction: tokenizer.decode(o.tokens, { skipSpecialTokens: true }).trim(),
           finish_reason: o.finishReason,
           prompt_tokens: j.ids.length,
           completion_tokens: o.tokens.length + (o.finishReason === 'eos' ? 1 : 0),

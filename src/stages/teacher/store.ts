@@ -117,6 +117,22 @@ export interface StoreOptions {
   now?: () => number;
 }
 
+/** Runs `fn` again, after a short random pause, while it fails with SQLITE_BUSY, for up to `timeoutMs`. */
+function retryWhileBusy(timeoutMs: number, fn: () => void): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      fn();
+      return;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw e;
+      Atomics.wait(pause, 0, 0, 5 + Math.random() * 20);
+    }
+  }
+}
+
 export class TeacherStore {
   readonly path: string;
   private readonly db: SqliteDatabase;
@@ -135,11 +151,16 @@ export class TeacherStore {
       throw new ConfigError(`cannot open the teacher store ${path}: ${(e as Error).message}`, { cause: e });
     }
     try {
-      this.db.pragma('journal_mode = WAL');
-      // In WAL mode NORMAL commits survive a killed process (the WAL is in the OS cache); a power
-      // cut may lose the last commits but never corrupts the file.
-      this.db.pragma('synchronous = NORMAL');
-      this.migrate();
+      // Switching a new file to WAL and creating its tables take locks that SQLite refuses at once
+      // (SQLITE_BUSY, no busy handler: it would deadlock) when another process does the same at
+      // the same instant. Such a refusal changed nothing, so the setup is simply tried again.
+      retryWhileBusy(options.busyTimeoutMs ?? 30_000, () => {
+        this.db.pragma('journal_mode = WAL');
+        // In WAL mode NORMAL commits survive a killed process (the WAL is in the OS cache); a
+        // power cut may lose the last commits but never corrupts the file.
+        this.db.pragma('synchronous = NORMAL');
+        this.migrate();
+      });
     } catch (e) {
       this.db.close();
       if (e instanceof ConfigError) throw e;

@@ -6,9 +6,9 @@
  *   Special tokens are skipped (as `decode(ids, {skipSpecialTokens: true})`), so the pieces it
  *   emits add up to exactly `decode(allIds, {skipSpecialTokens: true})` — invalid byte sequences
  *   included (U+FFFD), for byte-level tokenizers that do not clean up spaces (Qwen, Llama-3).
- *   Ids the tokenizer has no token for are skipped too, as Hugging Face's decode skips them: a
- *   model's embedding is often padded past the tokenizer (Qwen2.5: 151,936 rows, 151,665 tokens)
- *   and a sampled padding id must not fail the request.
+ *   Ids the tokenizer has no token for (a model's embedding padded past the tokenizer) add no
+ *   bytes and no text, in `decode` and `endsInsideCharacter` alike, so a sampled padding id
+ *   fails nothing.
  * - `StopMatcher` cuts the text at the first stop string: it holds back any tail that could be
  *   the start of one, never emits a stop string, and says when one matched.
  */
@@ -22,7 +22,7 @@ export class IncrementalDecoder {
 
   /** Text that `id` completes ('' while a character is still open, or for a special token). */
   push(id: number): string {
-    if (this.tokenizer.isSpecial(id) || this.tokenizer.idToTokenString(id) === undefined) return '';
+    if (this.tokenizer.isSpecial(id)) return '';
     this.pending.push(id);
     if (this.tokenizer.endsInsideCharacter(this.pending)) return '';
     return this.flush();
