@@ -133,15 +133,43 @@ test('sharded checkpoints: shards by size, index maps every tensor, single file 
       assert.throws(() => ck.load('nope'), /no such tensor/);
 
       assert.deepEqual(saveCheckpoint(join(dir, 'sharded'), tensors), ['model.safetensors']);
-      assert.deepEqual(readdirSync(join(dir, 'sharded')).sort(), [
-        'model-00001-of-00003.safetensors',
-        'model-00002-of-00003.safetensors',
-        'model-00003-of-00003.safetensors',
-        'model.safetensors',
-      ]);
+      assert.deepEqual(readdirSync(join(dir, 'sharded')).sort(), ['model.safetensors']);
       using single = SafetensorsCheckpoint.open(join(dir, 'sharded'));
       assert.equal(single.load('model.layers.2.weight').equal(tensors['model.layers.2.weight']!.to('cpu')), true);
       assert.throws(() => SafetensorsCheckpoint.open(join(dir, 'missing')), /has neither model.safetensors nor/);
+    });
+  });
+});
+
+test('saveCheckpoint removes what an earlier save left: 3 shards, then 2, then a single file', () => {
+  withDir((dir) => {
+    tidy(() => {
+      const tensors: Record<string, Tensor> = {};
+      for (let i = 0; i < 5; i++) tensors[`model.layers.${i}.weight`] = randn([16, 16], { device }); // 1 KiB each
+      const ck = join(dir, 'ck');
+      const listing = (): string[] => readdirSync(ck).sort();
+      const three = saveCheckpoint(ck, tensors, { maxShardBytes: 2100 });
+      assert.equal(three.length, 4);
+      assert.deepEqual(listing(), [...three].sort());
+      // Files of other kinds, and names that are not shards, are not the checkpoint's to remove.
+      writeFileSync(join(ck, 'config.json'), '{}');
+      writeFileSync(join(ck, 'model-extra.safetensors'), 'not a shard name');
+      const two = saveCheckpoint(ck, tensors, { maxShardBytes: 3100 });
+      assert.deepEqual(two, ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', INDEX_FILE]);
+      assert.deepEqual(listing(), ['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'model-extra.safetensors', INDEX_FILE].sort());
+      {
+        using c = SafetensorsCheckpoint.open(ck);
+        for (const [name, t] of Object.entries(tensors)) assert.equal(c.load(name, { device }).equal(t), true, name);
+      }
+      assert.deepEqual(saveCheckpoint(ck, tensors), ['model.safetensors']);
+      assert.deepEqual(listing(), ['config.json', 'model-extra.safetensors', 'model.safetensors']);
+      // and back to shards: the single file goes
+      const again = saveCheckpoint(ck, tensors, { maxShardBytes: 3100 });
+      assert.deepEqual(listing(), ['config.json', 'model-extra.safetensors', ...again].sort());
+      {
+        using c = SafetensorsCheckpoint.open(ck);
+        assert.equal(c.names().length, 5);
+      }
     });
   });
 });

@@ -5,7 +5,7 @@
  * bounded buffer straight into libtorch memory, so a file never sits in memory twice. Sharded
  * Hugging Face checkpoints (`model.safetensors.index.json`) are read and written too.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../util/errors.js';
@@ -434,7 +434,11 @@ export interface SaveCheckpointOptions {
 /**
  * Writes a checkpoint folder as transformers does: one `model.safetensors` when everything fits
  * in a shard, else `model-0000K-of-0000N.safetensors` files plus `model.safetensors.index.json`.
- * Returns the files written. Stale files of the other layout are removed.
+ * Returns the files written. What an earlier save left that this one did not write is removed
+ * afterwards, as transformers' `save_pretrained` does: every other `model-*-of-*.safetensors`
+ * shard, and the other layout's file (the index beside a single file, or the single file beside
+ * shards). A loader that reads every `*.safetensors` of a folder without an index (vLLM) would
+ * otherwise read a stale shard too.
  */
 export function saveCheckpoint(dir: string, tensors: TensorMap, options: SaveCheckpointOptions = {}): string[] {
   const max = options.maxShardBytes ?? 5_000_000_000;
@@ -460,7 +464,7 @@ export function saveCheckpoint(dir: string, tensors: TensorMap, options: SaveChe
   mkdirSync(dir, { recursive: true });
   if (shards.length === 1) {
     saveSafetensors(join(dir, SINGLE_FILE), new Map(shards[0]), { metadata });
-    rmSync(join(dir, INDEX_FILE), { force: true });
+    removeStaleWeights(dir, [SINGLE_FILE]);
     return [SINGLE_FILE];
   }
   const n = shards.length;
@@ -474,6 +478,21 @@ export function saveCheckpoint(dir: string, tensors: TensorMap, options: SaveChe
   });
   const sortedMap = Object.fromEntries(Object.entries(weightMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   writeJsonAtomic(join(dir, INDEX_FILE), { metadata: { total_size: total }, weight_map: sortedMap });
-  rmSync(join(dir, SINGLE_FILE), { force: true });
-  return [...files, INDEX_FILE];
+  files.push(INDEX_FILE);
+  removeStaleWeights(dir, files);
+  return files;
+}
+
+/** Shards of any save: `model-00001-of-00003.safetensors` (transformers writes 5 digits). */
+const SHARD_FILE_RE = /^model-\d+-of-\d+\.safetensors$/;
+
+/**
+ * Deletes the weights files of an earlier save that `written` does not list: other shards, the
+ * index and the single file. Runs once the new files (and index) are complete.
+ */
+function removeStaleWeights(dir: string, written: readonly string[]): void {
+  const keep = new Set(written);
+  for (const f of readdirSync(dir)) {
+    if ((SHARD_FILE_RE.test(f) || f === SINGLE_FILE || f === INDEX_FILE) && !keep.has(f)) rmSync(join(dir, f), { force: true });
+  }
 }

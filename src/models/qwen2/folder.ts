@@ -6,7 +6,7 @@
  * (sharded above `maxShardBytes` like transformers, index json), generation_config.json and the
  * tokenizer files. A tied `lm_head.weight` is not stored (transformers drops it too).
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { INDEX_FILE, SINGLE_FILE, saveCheckpoint, type Device, type FloatDType, type SafetensorsCheckpoint, type Tensor } from '../../engine/index.js';
 import { InputError } from '../../util/errors.js';
@@ -131,7 +131,6 @@ export function saveQwen2(model: Qwen2ForCausalLM, dirIn: string, options: SaveQ
   } finally {
     if (cast) for (const t of tensors.values()) t.dispose();
   }
-  removeStaleShards(dir, files);
   writeHFJson(join(dir, CONFIG_FILE), qwen2ConfigToHF(config, options.base?.hfConfig));
   files.push(CONFIG_FILE);
   const gen = options.generationConfigJson ?? options.base?.generationConfigJson;
@@ -141,18 +140,6 @@ export function saveQwen2(model: Qwen2ForCausalLM, dirIn: string, options: SaveQ
   }
   if (options.base !== undefined) files.push(...copyTokenizerFiles(options.base.dir, dir));
   return files;
-}
-
-/**
- * Deletes the shards of an earlier save that this one did not write, as transformers'
- * `save_pretrained` does: vLLM loads every `*.safetensors` of a folder without an index, so a
- * stale `model-00001-of-00003.safetensors` beside a new `model.safetensors` would be read too.
- */
-function removeStaleShards(dir: string, written: readonly string[]): void {
-  const keep = new Set(written);
-  for (const f of readdirSync(dir)) {
-    if (/^model-\d{5}-of-\d{5}\.safetensors$/.test(f) && !keep.has(f)) rmSync(join(dir, f), { force: true });
-  }
 }
 
 export type { FolderFile };
