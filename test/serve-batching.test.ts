@@ -238,6 +238,6 @@ test('close: refuses new requests, lets running ones finish, or aborts them', as
 
 test('maxBatch must fit the model', () => {
   const model = new FakeStepModel({ maxSlots: 4 });
-  assert.throws(() => new BatchScheduler(model, { modelId: 'x', tokenizer, maxBatch: 5 }), /\[1, 4\]/);
+  assert.throws(() => new BatchScheduler(model, { modelId: 'x', tokenizer, maxBatch: 5 }), (e: unknown) => e instanceof GenerationError && e.kind === 'invalid' && /maxBatch must be an integer in \[1, 4\] \(the model's slots\), got 5/.test(e.message));
   assert.equal(new BatchScheduler(model, { modelId: 'x', tokenizer }).maxBatch, 4);
 });

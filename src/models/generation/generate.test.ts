@@ -8,6 +8,8 @@ import { qwen2Config } from '../qwen2/config.js';
 import { randomQwen2 } from '../qwen2/random.js';
 import { generate, type GenerateOptions, type GenerationRequest } from './generate.js';
 import type { SamplingParams } from './sampling.js';
+import { GenerationError, type GenerationErrorKind } from './errors.js';
+import { ClinsumError } from '../../util/errors.js';
 
 const device = testDevice();
 const config = qwen2Config({
@@ -96,11 +98,27 @@ test('repetition penalty: a huge one never repeats a token of the prompt or of t
   assert.equal(new Set([...p, ...out]).size, new Set(p).size + out.length);
 });
 
-test('bad requests are refused before any work; generation leaks no tensors', () => {
-  assert.throws(() => run([{ promptIds: [] }]), /request 0: the prompt is empty/);
-  assert.throws(() => run([{ promptIds: [1, 512] }]), /token id 512 is outside the vocabulary/);
-  assert.throws(() => run([{ promptIds: prompt(96, 1) }]), /must be shorter/);
-  assert.throws(() => run([{ promptIds: [1] }], { maxNewTokens: 0 }), /maxNewTokens/);
+/** A GenerationError of `kind` whose message matches `re` (a ClinsumError: the CLI prints it on one line). */
+const refused = (kind: GenerationErrorKind, re: RegExp) => (e: unknown): boolean =>
+  e instanceof GenerationError && e instanceof ClinsumError && e.code === 'generate' && e.kind === kind && re.test(e.message);
+
+test('bad requests are refused with a GenerationError before any work; generation leaks no tensors', () => {
+  assert.throws(() => run([{ promptIds: [] }]), refused('invalid', /^request 0: the prompt is empty$/));
+  assert.throws(() => run([{ promptIds: [1, 2] }, { promptIds: [1, 512] }]), refused('invalid', /^request 1: token id 512 is outside the vocabulary \(0 … 511\)$/));
+  assert.throws(() => run([{ promptIds: [-1] }]), refused('invalid', /token id -1 is outside the vocabulary/));
+  assert.throws(() => run([{ promptIds: [1.5] }]), refused('invalid', /token id 1\.5 is outside the vocabulary/));
+  assert.throws(() => run([{ promptIds: prompt(96, 1) }]), refused('context', /the prompt has 96 tokens; the model handles 96 positions, so it must be shorter/));
+  assert.throws(() => run([{ promptIds: [1] }], { maxNewTokens: 0 }), refused('invalid', /^maxNewTokens must be a positive integer, got 0$/));
+  assert.throws(() => run([{ promptIds: [1], maxNewTokens: 2.5 }]), refused('invalid', /^request 0: maxNewTokens must be a positive integer, got 2\.5$/));
+  assert.throws(() => run([{ promptIds: [1] }], { eosTokenIds: [] }), refused('invalid', /at least one end-of-sequence id/));
+  const sampling = (p: Partial<SamplingParams>): SamplingParams => ({ temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, ...p });
+  assert.throws(() => run([{ promptIds: [1] }], { sampling: sampling({ temperature: -0.5 }) }), refused('invalid', /^temperature must be ≥ 0, got -0\.5$/));
+  assert.throws(() => run([{ promptIds: [1] }], { sampling: sampling({ temperature: Number.NaN }) }), refused('invalid', /^temperature must be ≥ 0, got NaN$/));
+  assert.throws(() => run([{ promptIds: [1] }], { sampling: sampling({ topP: 0 }) }), refused('invalid', /^top-p must be in \(0, 1\], got 0$/));
+  assert.throws(() => run([{ promptIds: [1] }], { sampling: sampling({ topP: 1.2 }) }), refused('invalid', /^top-p must be in \(0, 1\], got 1\.2$/));
+  assert.throws(() => run([{ promptIds: [1] }], { sampling: sampling({ topK: -1 }) }), refused('invalid', /^top-k must be a non-negative integer, got -1$/));
+  assert.throws(() => run([{ promptIds: [1] }], { sampling: sampling({ repetitionPenalty: 0 }) }), refused('invalid', /^repetition penalty must be > 0, got 0$/));
+  assert.throws(() => run([{ promptIds: [1], sampling: sampling({ topP: -1 }) }]), refused('invalid', /top-p must be in/), 'per-request sampling too');
   run([{ promptIds: [1, 2] }]); // warm-up (rotary table)
   const before = liveTensorCount();
   run([{ promptIds: prompt(10, 1) }, { promptIds: prompt(3, 2) }], { sampling: { temperature: 1, topK: 5, topP: 0.9, repetitionPenalty: 1.2 } });

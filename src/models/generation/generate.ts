@@ -14,6 +14,7 @@
  * Everything runs under libtorch's inference mode.
  */
 import { cat, inferenceMode, tensor, tidy, type Device, type Tensor } from '../../engine/index.js';
+import { GenerationError } from './errors.js';
 import type { KVCache } from './kv-cache.js';
 import { GREEDY, SequenceSampler, pickTokens, type SamplingParams } from './sampling.js';
 
@@ -73,13 +74,13 @@ export interface GenerateOptions {
 
 /** Generates for every request; outputs are in the order of the requests. */
 export function generate(model: CausalLM, requests: readonly GenerationRequest[], options: GenerateOptions): GenerationOutput[] {
-  if (!(Number.isInteger(options.maxNewTokens) && options.maxNewTokens >= 1)) throw new RangeError(`maxNewTokens must be a positive integer, got ${options.maxNewTokens}`);
-  if (options.eosTokenIds.length === 0) throw new RangeError('generate needs at least one end-of-sequence id');
+  if (!(Number.isInteger(options.maxNewTokens) && options.maxNewTokens >= 1)) throw new GenerationError('invalid', `maxNewTokens must be a positive integer, got ${options.maxNewTokens}`);
+  if (options.eosTokenIds.length === 0) throw new GenerationError('invalid', 'generate needs at least one end-of-sequence id (eosTokenIds is empty)');
   const eos = new Set(options.eosTokenIds);
   const budgets = requests.map((r, i) => {
     checkPrompt(r.promptIds, model, i);
     const want = r.maxNewTokens ?? options.maxNewTokens;
-    if (!(Number.isInteger(want) && want >= 1)) throw new RangeError(`request ${i}: maxNewTokens must be a positive integer, got ${want}`);
+    if (!(Number.isInteger(want) && want >= 1)) throw new GenerationError('invalid', `request ${i}: maxNewTokens must be a positive integer, got ${want}`);
     return Math.min(want, model.maxPositions - r.promptIds.length);
   });
   const outputs: GenerationOutput[] = requests.map(() => ({ tokens: [], finishReason: 'length' }));
@@ -134,12 +135,12 @@ export function generate(model: CausalLM, requests: readonly GenerationRequest[]
 }
 
 function checkPrompt(ids: readonly number[], model: CausalLM, i: number): void {
-  if (ids.length === 0) throw new RangeError(`request ${i}: the prompt is empty`);
+  if (ids.length === 0) throw new GenerationError('invalid', `request ${i}: the prompt is empty`);
   if (ids.length >= model.maxPositions) {
-    throw new RangeError(`request ${i}: the prompt has ${ids.length} tokens; the model handles ${model.maxPositions} positions, so it must be shorter (truncate it first)`);
+    throw new GenerationError('context', `request ${i}: the prompt has ${ids.length} tokens; the model handles ${model.maxPositions} positions, so it must be shorter (truncate it first)`);
   }
   for (const id of ids) {
-    if (!Number.isInteger(id) || id < 0 || id >= model.vocabSize) throw new RangeError(`request ${i}: token id ${id} is outside the vocabulary (0 … ${model.vocabSize - 1})`);
+    if (!Number.isInteger(id) || id < 0 || id >= model.vocabSize) throw new GenerationError('invalid', `request ${i}: token id ${id} is outside the vocabulary (0 … ${model.vocabSize - 1})`);
   }
 }
 

@@ -1,4 +1,5 @@
 /** Generation (layer 2): KV cache, sampling, batched generation, generation_config.json. */
+export { GenerationError, type GenerationErrorKind } from './errors.js';
 export { KVCache, type KVCacheShape, type StepContext } from './kv-cache.js';
 export { GREEDY, SequenceSampler, checkSampling, pickTokens, type SamplingParams } from './sampling.js';
 export {

@@ -5,6 +5,7 @@
  * tokens depend only on its own seed, never on what else shares the batch.
  */
 import { RandomGenerator, multinomial, tensor, tidy, where, type Tensor } from '../../engine/index.js';
+import { GenerationError } from './errors.js';
 
 export interface SamplingParams {
   /** 0 = greedy (argmax); otherwise logits are divided by it before the softmax. */
@@ -19,12 +20,12 @@ export interface SamplingParams {
 
 export const GREEDY: Readonly<SamplingParams> = Object.freeze({ temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1 });
 
-/** Checks sampling parameters; throws a RangeError naming the bad one. */
+/** Checks sampling parameters; throws a GenerationError (`invalid`) naming the bad one. */
 export function checkSampling(p: SamplingParams): SamplingParams {
-  if (!(Number.isFinite(p.temperature) && p.temperature >= 0)) throw new RangeError(`temperature must be ≥ 0, got ${p.temperature}`);
-  if (!(Number.isInteger(p.topK) && p.topK >= 0)) throw new RangeError(`top-k must be a non-negative integer, got ${p.topK}`);
-  if (!(p.topP > 0 && p.topP <= 1)) throw new RangeError(`top-p must be in (0, 1], got ${p.topP}`);
-  if (!(Number.isFinite(p.repetitionPenalty) && p.repetitionPenalty > 0)) throw new RangeError(`repetition penalty must be > 0, got ${p.repetitionPenalty}`);
+  if (!(Number.isFinite(p.temperature) && p.temperature >= 0)) throw new GenerationError('invalid', `temperature must be ≥ 0, got ${p.temperature}`);
+  if (!(Number.isInteger(p.topK) && p.topK >= 0)) throw new GenerationError('invalid', `top-k must be a non-negative integer, got ${p.topK}`);
+  if (!(p.topP > 0 && p.topP <= 1)) throw new GenerationError('invalid', `top-p must be in (0, 1], got ${p.topP}`);
+  if (!(Number.isFinite(p.repetitionPenalty) && p.repetitionPenalty > 0)) throw new GenerationError('invalid', `repetition penalty must be > 0, got ${p.repetitionPenalty}`);
   return p;
 }
 

@@ -7,6 +7,9 @@ import { qwen2Config } from '../qwen2/config.js';
 import { randomQwen2 } from '../qwen2/random.js';
 import { generate } from './generate.js';
 import { SlotDecoder, generatorSeed, type SlotSampling } from './slots.js';
+import { GenerationError, type GenerationErrorKind } from './errors.js';
+
+const refused = (kind: GenerationErrorKind, re: RegExp) => (e: unknown): boolean => e instanceof GenerationError && e.kind === kind && re.test(e.message);
 
 const device = testDevice();
 const model = randomQwen2(
@@ -66,12 +69,18 @@ test('contract violations are refused; nothing leaks', async () => {
   const slots = new SlotDecoder(model, { maxSlots: 2, eosTokenIds: EOS });
   const g: SlotSampling = { temperature: 0, topK: 0, topP: 1, seed: 1 };
   const [t0] = await slots.prefill([{ slot: 0, promptIds: prompt(5, 1), sampling: g }]);
-  await assert.rejects(slots.prefill([{ slot: 0, promptIds: [1], sampling: g }]), /slot 0 is not free/);
-  await assert.rejects(slots.prefill([{ slot: 2, promptIds: [1], sampling: g }]), /outside 0 … 1/);
-  await assert.rejects(slots.prefill([{ slot: 1, promptIds: prompt(128, 1), sampling: g }]), /does not fit 128 positions/);
-  await assert.rejects(slots.decode([{ slot: 0, token: t0!, position: 4 }]), /position 4, but its cache holds 5 tokens/);
+  await assert.rejects(slots.prefill([{ slot: 0, promptIds: [1], sampling: g }]), refused('invalid', /slot 0 is not free/));
+  await assert.rejects(slots.prefill([{ slot: 2, promptIds: [1], sampling: g }]), refused('invalid', /outside 0 … 1/));
+  await assert.rejects(slots.prefill([{ slot: 1, promptIds: [1], sampling: g }, { slot: 1, promptIds: [2], sampling: g }]), refused('invalid', /slot 1 is not free/), 'more sequences than free slots');
+  await assert.rejects(slots.prefill([{ slot: 1, promptIds: [], sampling: g }]), refused('invalid', /slot 1: the prompt is empty/));
+  await assert.rejects(slots.prefill([{ slot: 1, promptIds: [1, 400], sampling: g }]), refused('invalid', /slot 1: token id 400 is outside the vocabulary \(0 … 399\)/));
+  await assert.rejects(slots.prefill([{ slot: 1, promptIds: prompt(128, 1), sampling: g }]), refused('context', /does not fit 128 positions/));
+  await assert.rejects(slots.prefill([{ slot: 1, promptIds: [1], sampling: { ...g, temperature: -1 } }]), refused('invalid', /temperature must be ≥ 0, got -1/));
+  await assert.rejects(slots.prefill([{ slot: 1, promptIds: [1], sampling: { ...g, topP: 2 } }]), refused('invalid', /top-p must be in \(0, 1\], got 2/));
+  await assert.rejects(slots.decode([{ slot: 0, token: t0!, position: 4 }]), refused('invalid', /position 4, but its cache holds 5 tokens/));
   await slots.prefill([{ slot: 1, promptIds: prompt(2, 2), sampling: g }]);
-  await assert.rejects(slots.decode([{ slot: 0, token: t0!, position: 5 }]), /every running slot decodes each step/);
+  await assert.rejects(slots.decode([{ slot: 0, token: t0!, position: 5 }]), refused('invalid', /every running slot decodes each step/));
+  assert.throws(() => new SlotDecoder(model, { maxSlots: 0, eosTokenIds: EOS }), refused('invalid', /maxSlots must be a positive integer, got 0/));
   slots.release(0);
   slots.release(1);
   slots.release(1);

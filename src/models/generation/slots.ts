@@ -14,6 +14,7 @@
  * do not depend on what shares its steps. Stopping is the caller's business.
  */
 import { inferenceMode, tensor, tidy, type Tensor } from '../../engine/index.js';
+import { GenerationError } from './errors.js';
 import { prefillRows, type CausalLM } from './generate.js';
 import type { KVCache } from './kv-cache.js';
 import { SequenceSampler, pickTokens } from './sampling.js';
@@ -66,7 +67,7 @@ export class SlotDecoder implements Disposable {
   readonly #samplers = new Map<number, SequenceSampler>();
 
   constructor(model: CausalLM, options: SlotDecoderOptions) {
-    if (!(Number.isInteger(options.maxSlots) && options.maxSlots >= 1)) throw new RangeError(`maxSlots must be a positive integer, got ${options.maxSlots}`);
+    if (!(Number.isInteger(options.maxSlots) && options.maxSlots >= 1)) throw new GenerationError('invalid', `maxSlots must be a positive integer, got ${options.maxSlots}`);
     this.#model = model;
     this.maxSlots = options.maxSlots;
     this.maxContextTokens = Math.min(options.maxContextTokens ?? model.maxPositions, model.maxPositions);
@@ -88,9 +89,14 @@ export class SlotDecoder implements Disposable {
     if (seqs.length === 0) return [];
     const seen = new Set<number>();
     for (const s of seqs) {
-      if (!Number.isInteger(s.slot) || s.slot < 0 || s.slot >= this.maxSlots) throw new RangeError(`slot ${s.slot} is outside 0 … ${this.maxSlots - 1}`);
-      if (this.#samplers.has(s.slot) || seen.has(s.slot)) throw new Error(`slot ${s.slot} is not free`);
-      if (s.promptIds.length === 0 || s.promptIds.length >= this.maxContextTokens) throw new RangeError(`slot ${s.slot}: a prompt of ${s.promptIds.length} tokens does not fit ${this.maxContextTokens} positions`);
+      if (!Number.isInteger(s.slot) || s.slot < 0 || s.slot >= this.maxSlots) throw new GenerationError('invalid', `slot ${s.slot} is outside 0 … ${this.maxSlots - 1}`);
+      if (this.#samplers.has(s.slot) || seen.has(s.slot)) throw new GenerationError('invalid', `slot ${s.slot} is not free`);
+      if (s.promptIds.length === 0) throw new GenerationError('invalid', `slot ${s.slot}: the prompt is empty`);
+      if (s.promptIds.length >= this.maxContextTokens) throw new GenerationError('context', `slot ${s.slot}: a prompt of ${s.promptIds.length} tokens does not fit ${this.maxContextTokens} positions`);
+      const vocab = this.#model.vocabSize;
+      for (const id of s.promptIds) {
+        if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new GenerationError('invalid', `slot ${s.slot}: token id ${id} is outside the vocabulary (0 … ${vocab - 1})`);
+      }
       seen.add(s.slot);
     }
     const samplers = seqs.map(
@@ -122,16 +128,16 @@ export class SlotDecoder implements Disposable {
 
   async decode(seqs: readonly SlotDecode[]): Promise<readonly number[]> {
     if (seqs.length === 0) return [];
-    if (seqs.length !== this.#slots.length) throw new Error(`decode lists ${seqs.length} sequences but ${this.#slots.length} are running; every running slot decodes each step`);
+    if (seqs.length !== this.#slots.length) throw new GenerationError('invalid', `decode lists ${seqs.length} sequences but ${this.#slots.length} are running; every running slot decodes each step`);
     const rowOf = new Map(this.#slots.map((slot, row) => [slot, row]));
     const ids = new Int32Array(this.#slots.length);
     const lengths = this.#cache.rowLengths();
     const rows: number[] = [];
     for (const s of seqs) {
       const row = rowOf.get(s.slot);
-      if (row === undefined) throw new Error(`slot ${s.slot} is not running`);
-      if (s.position !== lengths[row]) throw new Error(`slot ${s.slot}: position ${s.position}, but its cache holds ${lengths[row]} tokens`);
-      if (s.position >= this.maxContextTokens) throw new RangeError(`slot ${s.slot}: position ${s.position} is past the context (${this.maxContextTokens})`);
+      if (row === undefined) throw new GenerationError('invalid', `slot ${s.slot} is not running`);
+      if (s.position !== lengths[row]) throw new GenerationError('invalid', `slot ${s.slot}: position ${s.position}, but its cache holds ${lengths[row]} tokens`);
+      if (s.position >= this.maxContextTokens) throw new GenerationError('context', `slot ${s.slot}: position ${s.position} is past the context (${this.maxContextTokens})`);
       ids[row] = s.token;
       rows.push(row);
     }

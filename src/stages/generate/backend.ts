@@ -6,7 +6,6 @@
  * Privacy: requests carry token ids only; implementations never log them.
  */
 import type { Tokenizer } from '../../models/tokenizer/index.js';
-import { ClinsumError } from '../../util/errors.js';
 
 /** How the next token is chosen. */
 export interface SamplingParams {
@@ -99,24 +98,5 @@ export interface GenerationBackend {
   close(options?: { abort?: boolean }): Promise<void>;
 }
 
-/** Why a backend refused or failed a request; the server maps `kind` to an HTTP status. */
-export type GenerationErrorKind =
-  /** The backend is closing or closed (HTTP 503). */
-  | 'closed'
-  /** The waiting queue is full (HTTP 503 with Retry-After). */
-  | 'overloaded'
-  /** The prompt (plus the tokens asked for) does not fit in the context (HTTP 400). */
-  | 'context'
-  /** A malformed request: no prompt ids, maxNewTokens < 1, an id outside the vocabulary (HTTP 400). */
-  | 'invalid'
-  /** The model failed during a step (HTTP 500). */
-  | 'model';
-
-export class GenerationError extends ClinsumError {
-  readonly kind: GenerationErrorKind;
-
-  constructor(kind: GenerationErrorKind, message: string, options?: { cause?: unknown }) {
-    super('generate', message, options);
-    this.kind = kind;
-  }
-}
+/** Why a backend refused or failed a request (defined with generation, layer 2). */
+export { GenerationError, type GenerationErrorKind } from '../../models/generation/index.js';

@@ -95,7 +95,7 @@ export class BatchScheduler implements GenerationBackend {
   ) {
     const maxBatch = options.maxBatch ?? model.maxSlots;
     if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > model.maxSlots) {
-      throw new RangeError(`maxBatch must be an integer in [1, ${model.maxSlots}] (the model's slots), got ${maxBatch}`);
+      throw new GenerationError('invalid', `maxBatch must be an integer in [1, ${model.maxSlots}] (the model's slots), got ${maxBatch}`);
     }
     this.modelId = options.modelId;
     this.tokenizer = options.tokenizer;
