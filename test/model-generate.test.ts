@@ -1,6 +1,7 @@
 // `clinsum model init-tiny`, `model info` and `generate` end to end: localized prompts, the
 // truncation policy, and resuming after SIGKILL (no duplicates, complete output, the same
-// predictions as an uninterrupted run), a torn last line, and a resume with other settings refused.
+// predictions as an uninterrupted run), a torn last line, and a resume with other settings refused;
+// SIGINT stopping after the batch in progress (exit 130) and the same command completing the output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -155,6 +156,42 @@ test('generate resumes after SIGKILL and a torn last line: complete, no duplicat
   const again = await cli('generate', ...args, '--out', out);
   assert.equal(again.code, 0);
   assert.equal(readRows(out).length, 16);
+});
+
+test('SIGINT stops generate after the batch in progress: exit 130, whole batches kept, the same command completes the output', async () => {
+  const data = rows(24);
+  const file = writeData(join(tmp, 'data24.jsonl'), data);
+  const args = ['--model', modelDir, '--data', file, '--max-new-tokens', '12', '--batch-size', '2', '--quiet'];
+  const ref = join(tmp, 'ref24.jsonl');
+  assert.equal((await cli('generate', ...args, '--out', ref)).code, 0);
+  const out = join(tmp, 'sigint.jsonl');
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'clinsum'), 'generate', ...args, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  for (let i = 0; i < 600 && !(existsSync(out) && readRows(out).length >= 2); i++) await sleep(50);
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /clinsum: SIGINT: stopping after the current batch; the rows written so far are kept \(again to quit at once\)/);
+  const partial = readRows(out);
+  assert.ok(partial.length >= 2 && partial.length < 24, `stopped after ${partial.length} rows`);
+  assert.equal(partial.length % 2, 0, 'whole batches only');
+  assert.ok(readFileSync(out, 'utf8').endsWith('\n'), 'no torn line');
+  assert.match(stderr, new RegExp(`clinsum: generate: interrupted; .*sigint\\.jsonl holds ${partial.length} of 24 reports \\(${partial.length} written by this run\\)\\. Run the same command again to continue\n$`));
+  assert.doesNotMatch(stderr, /error/);
+  assert.equal(stdout, '', 'no output path: the output is not complete');
+  const byId = new Map(readRows(ref).map((x) => [x.id, x]));
+  for (const row of partial) assert.deepEqual(row, byId.get(row.id), `row ${row.id}`);
+  // the same command completes it
+  const r = await cli('generate', ...args, '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const got = readRows(out);
+  assert.equal(got.length, 24);
+  assert.equal(new Set(got.map((x) => x.id)).size, 24);
+  for (const row of got) assert.deepEqual(row, byId.get(row.id), `row ${row.id}`);
 });
 
 test('generate --temperature --seed: sampled predictions depend on the seed and the report only, not on the batch; progress shows tokens/s', async () => {

@@ -1,17 +1,19 @@
 /**
  * The data, evaluation and report stages under the runner, on the demo dataset: real split files,
  * real ROUGE tables and a real report; predictions from a lead baseline (a report's first
- * sentences), so no model is needed.
+ * sentences), so no model is needed. Then the generate stage with a tiny model, stopped by the
+ * runner's signal and resumed.
  */
 import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import { writeDemoDataset } from '../src/data/demo/index.js';
 import { createHubFixture } from '../src/models/hub/testing/fixture.js';
 import { writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
+import { initTinyQwen2 } from '../src/models/qwen2/index.js';
 import { loadRunConfig } from '../src/pipeline/config.js';
 import { preparePipeline } from '../src/pipeline/pipeline.js';
 import { runStages } from '../src/pipeline/runner.js';
@@ -22,6 +24,7 @@ import { extractStage } from '../src/pipeline/stages/extract.js';
 import { reportStage } from '../src/pipeline/stages/report.js';
 import { splitStage } from '../src/pipeline/stages/split.js';
 import { readRunState } from '../src/pipeline/state.js';
+import { StoppedError } from '../src/util/errors.js';
 import { createLogger } from '../src/util/log.js';
 import { startFaultServer } from './support/fault-server.js';
 
@@ -192,4 +195,58 @@ test('pull under the runner: a Hub student is linked into RUN/models/<name> and 
   } finally {
     await fx.close();
   }
+});
+
+test('generate under the runner: the stop signal ends it after the batch in progress (interrupted, rows kept); the next run resumes it', async () => {
+  const root = tempDir('clinsum-pipeline-generate-');
+  writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+  initTinyQwen2(join(root, 'student'), { layers: 1, hidden: 32, heads: 4, kvHeads: 2, intermediate: 64, initializerRange: 0.4 });
+  const file = join(root, 'run.yaml');
+  writeFileSync(
+    file,
+    `data: {paths: [data/demo.jsonl]}
+split: {seed: 7, ratios: [0.5, 0.1, 0.4]}
+student: {model: student}
+train: {systems: {standard: {gamma: 1}}}
+generate: {max_new_tokens: 4, max_input_tokens: 200, batch_size: 2, limit: 2, device: cpu}
+`,
+  );
+  const p = preparePipeline({ configFile: file, out: join(root, 'run'), env: {} });
+  const stages = p.stages.filter((s) => s.name === 'split' || s.name === 'generate.standard');
+  assert.deepEqual(stages.map((s) => s.name), ['split', 'generate.standard']);
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', write: (l) => void lines.push(l.trimEnd()) });
+  assert.equal((await runStages({ runDir: p.runDir, stages: stages.slice(0, 1), log, progress: new PassThrough() })).status, 'complete');
+  // What the training stage leaves: the model generation reads.
+  initTinyQwen2(join(p.runDir, 'train', 'standard', 'best'), { layers: 1, hidden: 32, heads: 4, kvHeads: 2, intermediate: 64, initializerRange: 0.4 });
+
+  // Ctrl-C while the first batch runs: its first progress line aborts the runner's signal.
+  const ac = new AbortController();
+  const progress = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      if (chunk.toString().startsWith('generate: ')) ac.abort();
+      cb();
+    },
+  });
+  await assert.rejects(runStages({ runDir: p.runDir, stages, log, progress, signal: ac.signal }), (e: unknown) => {
+    assert.ok(e instanceof StoppedError, String(e));
+    assert.equal(e.exitCode, 130);
+    assert.match(e.message, /^interrupted during generate\.standard; run the same command again to resume \(generate\.standard continues where it stopped/);
+    return true;
+  });
+  const predictions = runPaths.predictions(p.runDir, 'standard');
+  const rowIds = (): string[] => readFileSync(predictions, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  assert.equal(rowIds().length, 2, 'the first batch, and no other');
+  const state = readRunState(p.runDir).stages['generate.standard']!;
+  assert.equal(state.status, 'interrupted');
+  assert.match(state.message!, /^generate: interrupted; .*standard\.jsonl holds 2 of 8 reports \(2 written by this run\)/);
+
+  // The next run resumes it: the 6 other reports, no duplicates.
+  const r = await runStages({ runDir: p.runDir, stages, log, progress: new PassThrough() });
+  assert.equal(r.status, 'complete');
+  assert.deepEqual(r.stages.map((s) => `${s.name}:${s.action}`), ['split:skipped', 'generate.standard:resumed']);
+  assert.match(r.stages[1]!.message!, /^8 predictions \(2 from an earlier attempt\)/);
+  const ids = rowIds();
+  assert.equal(ids.length, 8);
+  assert.equal(new Set(ids).size, 8);
 });

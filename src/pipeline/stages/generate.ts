@@ -43,8 +43,8 @@ export function generateStage(setup: PipelineSetup, system: SystemTraining): Sta
       rmSync(out, { force: true });
       rmSync(`${out}.settings.json`, { force: true });
     },
-    // generatePredictions has no stop point of its own: a first Ctrl-C lets it finish (the runner
-    // stops before the next stage); a second quits at once, and the rows appended so far stay.
+    // A first Ctrl-C stops generatePredictions after the batch in progress (a StoppedError: the
+    // runner records the stage as interrupted); a rerun resumes from the rows appended so far.
     async run(ctx) {
       let data = runPaths.split(runDir, 'test');
       if (subset !== undefined) {
@@ -74,6 +74,7 @@ export function generateStage(setup: PipelineSetup, system: SystemTraining): Sta
         dtype: g.precision === 'auto' ? undefined : ((g.precision === 'bf16' ? 'bfloat16' : 'float32') as FloatDType),
         logger: ctx.log,
         progress: { stream: ctx.progress },
+        signal: ctx.signal,
       });
       const cut = s.truncated > 0 ? `, ${s.truncated} reports cut to ${g.max_input_tokens} prompt tokens` : '';
       const resumed = s.resumed > 0 ? ` (${s.resumed} from an earlier attempt)` : '';

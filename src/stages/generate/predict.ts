@@ -6,6 +6,11 @@
  * there, so a killed run resumes without duplicates; the settings are recorded beside the output
  * (`<out>.settings.json`) and a resume with other settings is refused.
  *
+ * Stopping: when `signal` is aborted (Ctrl-C) the stage finishes the batch in progress (generation
+ * is synchronous), appends it, and throws a `StoppedError` (exit status 130) naming how many
+ * reports the output holds; a rerun with the same settings continues from there. Nothing
+ * half-written is left: the output only ever grows by whole, fsynced batches.
+ *
  * Output rows: `{id, lang, prediction, finish_reason, prompt_tokens, completion_tokens,
  * report_truncated}` (the evaluation reads `id`, `lang`, `prediction`).
  *
@@ -24,7 +29,7 @@ import { generate, GREEDY, type SamplingParams } from '../../models/generation/i
 import { listFolder } from '../../models/hf/index.js';
 import { loadQwen2 } from '../../models/qwen2/index.js';
 import { loadTokenizer } from '../../models/tokenizer/index.js';
-import { ConfigError, InputError } from '../../util/errors.js';
+import { ConfigError, InputError, StoppedError } from '../../util/errors.js';
 import { readUtf8Strict } from '../../util/fs.js';
 import { sha256 } from '../../util/hash.js';
 import { appendJsonl, readJsonlTolerant, truncateTornTail } from '../../util/jsonl.js';
@@ -63,6 +68,22 @@ export interface GeneratePredictionsOptions {
   logger?: Logger;
   /** Where the progress line goes (default stderr); `silent` prints none. */
   progress?: { stream?: NodeJS.WritableStream; silent?: boolean; intervalMs?: number };
+  /**
+   * When aborted, no further batch starts: the one in progress is finished and appended, then a
+   * `StoppedError` (exit status 130) is thrown. The output is resumable as after any stop.
+   */
+  signal?: AbortSignal;
+  /** Called after each batch is appended (tests, dashboards). */
+  onBatch?: (info: BatchInfo) => void;
+}
+
+export interface BatchInfo {
+  /** Rows this batch appended. */
+  rows: number;
+  /** Rows written by this run so far, and the output's rows in all (resumed ones included). */
+  written: number;
+  done: number;
+  total: number;
 }
 
 export interface GenerateSummary {
@@ -103,6 +124,8 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
   const seed = options.seed ?? 42;
   if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 1)) throw new ConfigError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+
+  if (options.signal?.aborted) throw new StoppedError('generate: interrupted before it started; nothing was written', 130);
 
   const { records } = readDataset([options.dataPath], { requireSummary: false });
   if (records.length === 0) throw new InputError({ file: options.dataPath }, 'holds no reports');
@@ -160,7 +183,16 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
     let truncated = 0;
     const genStart = performance.now();
     const rate = (): number => tokens / Math.max(1e-9, (performance.now() - genStart) / 1000);
+    // Let a signal that came while the model loaded run before the first batch.
+    await yieldTurn();
     for (let i = 0; i < jobs.length; i += batchSize) {
+      if (options.signal?.aborted) {
+        progress.finish({ 'tokens/s': rate() });
+        throw new StoppedError(
+          `generate: interrupted; ${outPath} holds ${done.size + written} of ${records.length} reports (${written} written by this run). Run the same command again to continue`,
+          130,
+        );
+      }
       const batch = jobs.slice(i, i + batchSize);
       const outputs = generate(
         model,
@@ -192,8 +224,9 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
       written += rows.length;
       truncated += batch.filter((j) => j.truncated).length;
       progress.update(done.size + written, { 'tokens/s': rate() });
+      options.onBatch?.({ rows: rows.length, written, done: done.size + written, total: records.length });
       // Let signals and timers run between batches.
-      await new Promise<void>((r) => setImmediate(r));
+      await yieldTurn();
     }
     progress.finish({ 'tokens/s': rate() });
     if (truncated > 0) log.info(`generate: ${truncated} report${truncated === 1 ? '' : 's'} cut to fit ${promptTokens} prompt tokens (flagged report_truncated)`);
@@ -202,6 +235,8 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
     model.dispose();
   }
 }
+
+const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
  * SHA-256 over the model's safetensors files (name, then bytes, in name order): a resume must use

@@ -1,12 +1,13 @@
 /** `clinsum extract`: stage 1, the teacher's key information for every report. Parses flags only. */
 import { parseLang } from '../../../data/lang.js';
 import { formatPreflight, formatStatsTable, previewExtraction, runExtraction, type ExtractionConfig, type JsonValue } from '../../../stages/teacher/index.js';
-import { ConfigError, StoppedError, UsageError } from '../../../util/errors.js';
+import { ConfigError, UsageError } from '../../../util/errors.js';
 import { readUtf8Strict } from '../../../util/fs.js';
 import { createLogger } from '../../../util/log.js';
 import { formatDuration } from '../../../util/progress.js';
 import { bool, int, num, parseFlags, requiredStr, str, strList } from '../args.js';
 import type { CliIO, Command } from '../command.js';
+import { withInterrupts } from '../interrupts.js';
 
 const DEFAULT_KEY_ENV = 'OPENAI_API_KEY';
 
@@ -145,7 +146,7 @@ example:
       io.stdout.write(`${formatPreflight(await previewExtraction(config))}\n`);
       return 0;
     }
-    return withInterrupts(io, async (signal) => {
+    return withInterrupts(io, { command: 'extract', stopping: 'stopping; outputs are being written' }, async (signal) => {
       const s = await runExtraction({ ...config, signal });
       io.stdout.write(`${formatStatsTable(s.stats)}\n`);
       const r = s.thisRun;
@@ -198,25 +199,4 @@ function extraBody(json: string | undefined): Record<string, JsonValue> | undefi
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError('--extra-body must be a JSON object, e.g. {"top_k": 20}');
   return v as Record<string, JsonValue>;
-}
-
-/**
- * Run `fn` with a signal that the first SIGINT/SIGTERM aborts (the run stops, writes its outputs
- * and exits 130); a second one exits at once.
- */
-async function withInterrupts(io: CliIO, fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
-  const ac = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => {
-    if (ac.signal.aborted) process.exit(130);
-    io.stderr.write(`\nclinsum: ${name}: stopping; outputs are being written (again to quit at once)\n`);
-    ac.abort(new StoppedError(`extract: ${name}`, 130));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(ac.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }

@@ -5,6 +5,7 @@ import { UsageError } from '../../../util/errors.js';
 import { createLogger } from '../../../util/log.js';
 import { bool, int, num, parseFlags, requiredStr, str } from '../args.js';
 import type { Command } from '../command.js';
+import { withInterrupts } from '../interrupts.js';
 
 const usage = `usage: clinsum generate --model DIR --data FILE --out FILE [flags]
 
@@ -13,6 +14,8 @@ folder) with the model in DIR, prompted with the summarization prompt of the rep
 the model's chat template. Output lines {id, lang, prediction, finish_reason, prompt_tokens,
 completion_tokens, report_truncated} are appended to --out batch by batch; rerun the same command
 after an interruption and it skips the reports already there. Greedy unless --temperature > 0.
+SIGINT/SIGTERM finish the batch in progress, keep every finished row and exit 130; a second one
+exits at once (at most the batch in progress is lost). Rerun the same command to continue.
 
 flags:
   --model DIR               Hugging Face model folder (config.json, *.safetensors, tokenizer files)
@@ -69,7 +72,7 @@ export const command: Command = {
     if (rep !== undefined && !(rep > 0)) throw new UsageError(`--repetition-penalty must be > 0, got ${rep}`);
     const quiet = bool(f, 'quiet');
     const logger = createLogger({ level: quiet ? 'warn' : undefined, write: (line) => void io.stderr.write(line) });
-    const s = await generatePredictions({
+    const s = await withInterrupts(io, { command: 'generate', stopping: 'stopping after the current batch; the rows written so far are kept' }, (signal) => generatePredictions({
       modelDir: requiredStr('generate', f, 'model'),
       dataPath: requiredStr('generate', f, 'data'),
       outPath: requiredStr('generate', f, 'out'),
@@ -88,7 +91,8 @@ export const command: Command = {
       dtype,
       logger,
       progress: { stream: io.stderr, silent: quiet },
-    });
+      signal,
+    }));
     logger.info(
       `generate: ${s.written} written, ${s.resumed} already there, ${s.total} in all; ${s.tokens} tokens in ${s.seconds.toFixed(1)} s` +
         (s.truncated > 0 ? `; ${s.truncated} reports cut to the prompt budget` : ''),
