@@ -72,6 +72,9 @@ test('the demo: killed in mid-training, resumed by the same command, then skippe
   const stopped = await clinsum(args, () => existsSync(standardMetrics) && readFileSync(standardMetrics, 'utf8').includes('"step":1,'), 'SIGINT');
   assert.equal(stopped.code, 130, stopped.stderr);
   assert.match(stopped.stderr, /SIGINT: stopping the stage in progress cleanly/);
+  // the trainer's own line in the pipeline's words (no --resume flag to pass here)
+  assert.match(stopped.stderr, /interrupted: checkpoint .*step-\d+ at step \d+\/\d+; run the same command again to continue/);
+  assert.doesNotMatch(stopped.stderr, /--resume/);
   assert.match(stopped.stderr, /clinsum: interrupted during train\.standard; run the same command again to resume \(train\.standard continues where it stopped/);
   assert.equal(readRunState(out).stages['train.standard']?.status, 'interrupted');
 

@@ -9,8 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveTensorCount } from '../src/engine/index.js';
-import { ConfigBuilder, loadStudent, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
+import { ConfigBuilder, TrainingDivergedError, loadStudent, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
 import { writeTinyRun } from '../src/stages/train/testing/fixture.js';
+import { pipelineTrainHints } from '../src/pipeline/stages/train.js';
+import { ConfigError } from '../src/util/errors.js';
+import { createLogger } from '../src/util/log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-run-'));
 const run = writeTinyRun(dir, { train: 8, valid: 3 });
@@ -105,13 +108,31 @@ test('keep-last prunes old checkpoints; a run folder is never reused without --r
   const r = await train(build(), { loadModel: loadStudent, progress: { silent: true } });
   assert.equal(r.totalSteps, 6, 'max_steps overrides the epochs');
   assert.deepEqual(readdirSync(join(out, 'checkpoints')).sort(), ['step-000004', 'step-000006']);
-  await assert.rejects(train(build(), { loadModel: loadStudent, progress: { silent: true } }), /already holds a training run \(checkpoints up to step 6\); pass --resume/);
+  await assert.rejects(
+    train(build(), { loadModel: loadStudent, progress: { silent: true } }),
+    /already holds a training run \(checkpoints up to step 6\); rerun with --resume to continue it, or choose another --out$/,
+  );
+  // under the pipeline (`hints`), no flags: the same command, or --rerun
+  await assert.rejects(
+    train(build(), { loadModel: loadStudent, progress: { silent: true }, hints: pipelineTrainHints('distil') }),
+    /already holds a training run \(checkpoints up to step 6\); run the same command again to continue it, or start it over with `clinsum run --rerun train\.distil`$/,
+  );
 });
 
 test('γ < 1 without any key information is a configuration error; γ = 1 trains without it', async () => {
   const out = join(dir, 'c');
   const base = new ConfigBuilder().addFile(run.config).set({ path: 'out', value: out, source: 'test' }).set({ path: 'keyinfo', value: null, source: 'test' }).set({ path: 'max_steps', value: 2, source: 'test' });
-  await assert.rejects(train(requireInputs(base.build()), { loadModel: loadStudent, progress: { silent: true } }), /gamma is 0\.8 but no training record has key information \(no --keyinfo file given\)/);
+  await assert.rejects(
+    train(requireInputs(base.build()), { loadModel: loadStudent, progress: { silent: true } }),
+    /gamma is 0\.8 but no training record has key information \(no key-information file given\); run the teacher stage \(clinsum extract\) and pass its keyinfo\.jsonl with --keyinfo, or set gamma 1 \(--gamma 1\) for plain fine-tuning$/,
+  );
+  await assert.rejects(
+    train(requireInputs(base.build()), { loadModel: loadStudent, progress: { silent: true }, hints: pipelineTrainHints('distil') }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /; check the extract stage's answers \(the `teacher` section of the run configuration\), or set `train\.systems\.distil\.gamma: 1` for plain fine-tuning$/.test(e.message) &&
+      !/--/.test(e.message),
+  );
   const r = await train(requireInputs(base.set({ path: 'gamma', value: 1, source: 'test' }).set({ path: 'valid', value: null, source: 'test' }).build()), {
     loadModel: loadStudent,
     progress: { silent: true },
@@ -120,4 +141,39 @@ test('γ < 1 without any key information is a configuration error; γ = 1 trains
   const trainRows = rows(out) as TrainRow[];
   assert.ok(trainRows.every((x) => x.loss_ext === null && x.loss === x.loss_sum));
   assert.ok(!existsSync(join(out, 'best')), 'no valid split, no best/');
+});
+
+test('what to do next is worded for the caller: the CLI flags by default, the run configuration under the pipeline', async () => {
+  const ckpt = '/runs/x/checkpoints/step-000004';
+  assert.match(
+    new TrainingDivergedError(5, 'the loss is NaN', ckpt).message,
+    /The last good checkpoint is \/runs\/x\/checkpoints\/step-000004: rerun with --resume to replay the same settings from it; to change them \(e\.g\. a lower lr\), start a new --out with --model \/runs\/x\/checkpoints\/step-000004$/,
+  );
+  const piped = new TrainingDivergedError(5, 'the loss is NaN', ckpt, pipelineTrainHints('standard')).message;
+  assert.match(
+    piped,
+    /: run the same command again to replay the same settings from it; to change them \(e\.g\. a lower lr\), set them under `train` \(or `train\.systems\.standard`\) in the run configuration: the stage then trains again from the student$/,
+  );
+  assert.doesNotMatch(piped, /--/);
+
+  // The interrupted line: stopped after the first step, once per wording.
+  for (const [hints, want] of [
+    [undefined, /^interrupted: checkpoint .*step-000001 at step 1\/\d+; rerun with --resume to continue$/m],
+    [pipelineTrainHints('standard'), /^interrupted: checkpoint .*step-000001 at step 1\/\d+; run the same command again to continue$/m],
+  ] as const) {
+    const out = join(dir, hints === undefined ? 'int-cli' : 'int-pipeline');
+    const ac = new AbortController();
+    const lines: string[] = [];
+    const config = requireInputs(new ConfigBuilder().addFile(run.config).set({ path: 'out', value: out, source: 'test' }).set({ path: 'valid', value: null, source: 'test' }).build());
+    const r = await train(config, {
+      loadModel: loadStudent,
+      progress: { silent: true },
+      signal: ac.signal,
+      onStep: () => ac.abort(),
+      logger: createLogger({ level: 'info', write: (l) => void lines.push(l) }),
+      hints,
+    });
+    assert.equal(r.status, 'interrupted');
+    assert.match(lines.join(''), want);
+  }
 });

@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigBuilder, loadStudent, requireInputs, train, type ReadyTrainConfig } from '../../stages/train/index.js';
+import { ConfigBuilder, loadStudent, requireInputs, train, type ReadyTrainConfig, type TrainHints } from '../../stages/train/index.js';
 import type { Stage } from '../stage.js';
 import type { YamlSource } from '../yaml-source.js';
 import { runPaths, type PipelineSetup } from './context.js';
@@ -71,6 +71,20 @@ function hashedSettings(c: ReadyTrainConfig): Plain {
   return rest;
 }
 
+/**
+ * The trainer's hints in the pipeline's words: the user runs the same command again and edits the
+ * run configuration; there are no `--resume`, `--keyinfo` or `--out` flags to pass.
+ */
+export function pipelineTrainHints(system: string): TrainHints {
+  return {
+    resume: 'run the same command again',
+    newRun: `start it over with \`clinsum run --rerun train.${system}\``,
+    changeSettings: () => `set them under \`train\` (or \`train.systems.${system}\`) in the run configuration: the stage then trains again from the student`,
+    keyinfo: "check the extract stage's answers (the `teacher` section of the run configuration)",
+    noKeyinfo: `set \`train.systems.${system}.gamma: 1\` for plain fine-tuning`,
+  };
+}
+
 export function trainStage(setup: PipelineSetup, system: SystemTraining): Stage {
   const c = system.config;
   const out = c.out;
@@ -84,7 +98,14 @@ export function trainStage(setup: PipelineSetup, system: SystemTraining): Stage 
     }),
     clean: () => rmSync(out, { recursive: true, force: true }),
     async run(ctx) {
-      const r = await train(c, { loadModel: loadStudent, resume: ctx.resume, signal: ctx.signal, logger: ctx.log, progress: { stream: ctx.progress } });
+      const r = await train(c, {
+        loadModel: loadStudent,
+        resume: ctx.resume,
+        signal: ctx.signal,
+        logger: ctx.log,
+        progress: { stream: ctx.progress },
+        hints: pipelineTrainHints(system.name),
+      });
       if (r.status === 'interrupted') return { status: 'interrupted', message: `stopped at step ${r.step} of ${r.totalSteps}${r.checkpoint !== undefined ? ', checkpoint written' : ''}` };
       const best = r.best !== null ? `best ${r.best.metric} ${r.best.metric === 'loss' ? r.best.score.toFixed(4) : (100 * r.best.score).toFixed(2)} at step ${r.best.step}` : 'no validation split: the last checkpoint is the model';
       const model = r.best !== null ? join('train', system.name, 'best') : undefined;

@@ -12,6 +12,7 @@ import { ConfigError, InputError } from '../../util/errors.js';
 import { readTextMaybeGz, parseJsonl } from '../../util/jsonl.js';
 import { sha256 } from '../../util/hash.js';
 import { z } from '../../util/schema.js';
+import { CLI_TRAIN_HINTS, type TrainHints } from './hints.js';
 
 export interface ExampleOptions {
   gamma: number;
@@ -105,8 +106,8 @@ export interface TrainingSet {
   };
 }
 
-/** Reads, joins and formats the training split. */
-export function loadTrainingSet(trainPath: string, keyinfoPath: string | null, tok: Tokenizer, o: ExampleOptions): TrainingSet {
+/** Reads, joins and formats the training split. `hints` word the error for missing key information (default: the CLI's flags). */
+export function loadTrainingSet(trainPath: string, keyinfoPath: string | null, tok: Tokenizer, o: ExampleOptions, hints: TrainHints = CLI_TRAIN_HINTS): TrainingSet {
   const ds = readDataset([trainPath], { requireSummary: o.gamma > 0 });
   if (ds.records.length === 0) throw new InputError({ file: trainPath }, 'holds no records');
   const keyinfo = keyinfoPath === null || o.gamma === 1 ? undefined : readKeyinfo(keyinfoPath);
@@ -114,7 +115,7 @@ export function loadTrainingSet(trainPath: string, keyinfoPath: string | null, t
   const withKeyinfo = records.filter((r) => r.keyinfo !== undefined).length;
   if (o.gamma < 1 && withKeyinfo === 0) {
     throw new ConfigError(
-      `gamma is ${o.gamma} but no training record has key information${keyinfoPath === null ? ' (no --keyinfo file given)' : ` (none of ${trainPath}'s ids is in ${keyinfoPath})`}; run the teacher stage and pass --keyinfo, or set gamma 1 for plain fine-tuning`,
+      `gamma is ${o.gamma} but no training record has key information${keyinfoPath === null ? ' (no key-information file given)' : ` (none of ${trainPath}'s ids is in ${keyinfoPath})`}; ${hints.keyinfo}, or ${hints.noKeyinfo}`,
     );
   }
   const examples = formatAll(records, tok, o);

@@ -3,6 +3,8 @@ export { train, planTraining, TrainingDivergedError } from './trainer.js';
 export { optimizerStep, buildOptimizer, parameterGroups, precisionCompute } from './step.js';
 export type { StepRunner, StepOutcome, Compute } from './step.js';
 export type { TrainOptions, TrainResult, StepInfo, TrainingPlan } from './trainer.js';
+export { CLI_TRAIN_HINTS } from './hints.js';
+export type { TrainHints } from './hints.js';
 export {
   ConfigBuilder,
   trainConfigSchema,

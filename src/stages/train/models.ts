@@ -20,7 +20,7 @@ export function modelType(dir: string): string {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError({ file }, 'does not exist', 'point --model at a Hugging Face model folder');
+    if (code === 'ENOENT') throw new InputError({ file }, 'does not exist', 'the student must be a Hugging Face model folder');
     throw new InputError({ file }, 'is not valid JSON');
   }
   const t = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).model_type : undefined;

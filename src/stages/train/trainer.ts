@@ -27,6 +27,7 @@ import {
 } from './checkpoint.js';
 import { configToYaml, planDifferences, planHash, planSettings, type ReadyTrainConfig } from './config.js';
 import { loadTrainingSet, loadValidSet, type ExampleOptions, type TrainingSet, type ValidSet } from './examples.js';
+import { CLI_TRAIN_HINTS, type TrainHints } from './hints.js';
 import type { ModelLoader } from './lm.js';
 import { MetricsFile, type TrainRow } from './metrics.js';
 import { combineLosses, type StepLosses } from './objective.js';
@@ -39,11 +40,13 @@ export class TrainingDivergedError extends ClinsumError {
   readonly step: number;
   readonly lastCheckpoint: string | undefined;
 
-  constructor(step: number, what: string, lastCheckpoint: string | undefined) {
+  constructor(step: number, what: string, lastCheckpoint: string | undefined, hints: TrainHints = CLI_TRAIN_HINTS) {
     super(
       'diverged',
       `training diverged at step ${step}: ${what}; stopped before the update, nothing was saved from this step. ${
-        lastCheckpoint === undefined ? 'No checkpoint was written yet' : `The last good checkpoint is ${lastCheckpoint}: --resume replays the same settings from it; to change them (e.g. a lower lr), start a new --out with --model ${lastCheckpoint}`
+        lastCheckpoint === undefined
+          ? 'No checkpoint was written yet'
+          : `The last good checkpoint is ${lastCheckpoint}: ${hints.resume} to replay the same settings from it; to change them (e.g. a lower lr), ${hints.changeSettings(lastCheckpoint)}`
       }`,
       { exitCode: 3 },
     );
@@ -77,6 +80,8 @@ export interface TrainOptions {
   progress?: { stream?: NodeJS.WritableStream & { isTTY?: boolean }; silent?: boolean };
   /** Called after every optimizer step (tests, dashboards). */
   onStep?: (info: StepInfo) => void;
+  /** How the messages tell the user to resume, give key information, … (default: the CLI's flags). */
+  hints?: TrainHints;
 }
 
 export interface TrainResult {
@@ -148,6 +153,7 @@ const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 /** Trains a student as `config` says; see docs/training.md. */
 export async function train(config: ReadyTrainConfig, options: TrainOptions): Promise<TrainResult> {
   const log = options.logger ?? silentLogger;
+  const hints = options.hints ?? CLI_TRAIN_HINTS;
   const c = config;
   const device = resolveDevice(c.device);
   const { compute } = precisionCompute(c.precision, device);
@@ -158,10 +164,10 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
   const metrics = new MetricsFile(join(c.out, 'metrics.jsonl'));
   const existing = listCheckpoints(join(c.out, 'checkpoints'));
   if (!options.resume && (existing.length > 0 || metrics.hasRows())) {
-    throw new ConfigError(`${c.out} already holds a training run${existing.length > 0 ? ` (checkpoints up to step ${existing[existing.length - 1]!.step})` : ''}; pass --resume to continue it, or choose another --out`);
+    throw new ConfigError(`${c.out} already holds a training run${existing.length > 0 ? ` (checkpoints up to step ${existing[existing.length - 1]!.step})` : ''}; ${hints.resume} to continue it, or ${hints.newRun}`);
   }
   const from = options.resume ? existing[existing.length - 1] : undefined;
-  if (options.resume && from === undefined) log.warn(`--resume: no checkpoint in ${join(c.out, 'checkpoints')}; starting from step 0`);
+  if (options.resume && from === undefined) log.warn(`no checkpoint to resume from in ${join(c.out, 'checkpoints')}; starting from step 0`);
 
   // Data.
   // On resume the checkpoint is the source: it holds the tokenizer files, the model folder may be gone.
@@ -170,7 +176,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
   const carried = readCarriedFiles(source);
   const padId = tok.padId ?? tok.eosId;
   const exOpts: ExampleOptions = { gamma: c.gamma, layout: c.layout, prompts: c.prompts, budgets: c.budgets };
-  const data: TrainingSet = loadTrainingSet(c.train, c.keyinfo, tok, exOpts);
+  const data: TrainingSet = loadTrainingSet(c.train, c.keyinfo, tok, exOpts, hints);
   const s = data.stats;
   log.info(`train: ${s.records} records → ${s.sum} summarization + ${s.ext} extraction examples (${s.reportCut} reports and ${s.targetCut} targets cut to the budgets)`);
   if (s.missingKeyinfo > 0) log.warn(`${s.missingKeyinfo} of ${s.records} training records have no key information: they train the summarization task only`);
@@ -188,10 +194,10 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     state = readTrainerState(from.dir);
     if (state.plan_hash !== hash) {
       const diff = planDifferences(state.plan, planSettings(c));
-      throw new ConfigError(`${from.dir} was trained with other settings (${diff.join(', ') || 'plan'} differ); resume with the same settings, or start a new --out`);
+      throw new ConfigError(`${from.dir} was trained with other settings (${diff.join(', ') || 'plan'} differ); resume with the same settings, or ${hints.newRun}`);
     }
     if (state.data.train !== dataIds.train || state.data.keyinfo !== dataIds.keyinfo || state.data.examples !== dataIds.examples) {
-      throw new ConfigError(`${from.dir} was trained on other data (the training or key-information file changed); resume with the same files, or start a new --out`);
+      throw new ConfigError(`${from.dir} was trained on other data (the training or key-information file changed); resume with the same files, or ${hints.newRun}`);
     }
     const expect = plan.rngAtEpoch[state.epoch];
     if (state.step < total && (expect === undefined || expect.some((w, i) => w !== state!.rng.data[i]))) {
@@ -297,7 +303,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
       }
       const lr = learningRate(step, schedule);
       const out = optimizerStep(runner, examples, lr);
-      if (!out.ok) throw new TrainingDivergedError(step + 1, `${out.what} (lr ${lr.toExponential(3)})`, lastCheckpoint);
+      if (!out.ok) throw new TrainingDivergedError(step + 1, `${out.what} (lr ${lr.toExponential(3)})`, lastCheckpoint, hints);
       const { sums, counts, gradNorm } = out;
       step++;
       pos += micro.length;
@@ -338,7 +344,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     }
     if (interrupted && lastCheckpoint === undefined) snapshot('interrupt');
     progress.finish();
-    if (interrupted) log.info(`interrupted: checkpoint ${lastCheckpoint} at step ${step}/${total}; continue with --resume`);
+    if (interrupted) log.info(`interrupted: checkpoint ${lastCheckpoint} at step ${step}/${total}; ${hints.resume} to continue`);
     return { status: interrupted ? 'interrupted' : 'completed', step, totalSteps: total, checkpoint: lastCheckpoint, best, out: c.out };
   } finally {
     optimizer.dispose();
