@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { Tokenizer, qwen25TokenizerFiles } from '../src/models/tokenizer/index.js';
+import { KEEP_ALIVE_TIMEOUT_MS } from '../src/surfaces/server/index.js';
 import { startHarness, post, type Harness } from './support/server-harness.js';
 
 let h: Harness;
@@ -30,6 +31,10 @@ test('GET /health and /v1/models', async () => {
   const health = await fetch(`${h.url}/health`);
   assert.equal(health.status, 200);
   assert.deepEqual(await health.json(), { status: 'ok' });
+  // Idle connections are kept 65 s, past clients' own idle limits (Node's 5 s default raced them:
+  // a request on a connection the server was closing failed with "other side closed").
+  assert.equal(health.headers.get('keep-alive'), `timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
+  assert.equal(KEEP_ALIVE_TIMEOUT_MS, 65_000);
   const models = (await (await fetch(`${h.url}/v1/models`)).json()) as { object: string; data: { id: string; object: string; created: number; owned_by: string; max_model_len: number }[] };
   assert.equal(models.object, 'list');
   assert.equal(models.data.length, 1);
