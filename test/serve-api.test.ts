@@ -45,6 +45,36 @@ test('GET /health and /v1/models', async () => {
   await expectError(await fetch(`${h.url}/v1/nothing`), 404, null, 'not_found');
 });
 
+test('a known path with another method is a 405 with Allow; unknown paths are 404s', async () => {
+  const cases: [string, string, string][] = [
+    ['GET', '/v1/chat/completions', 'POST'],
+    ['PUT', '/v1/completions', 'POST'],
+    ['GET', '/v1/clinsum/generate', 'POST'],
+    ['DELETE', '/v1/clinsum/detect', 'POST'],
+    ['POST', '/v1/models', 'GET, HEAD'],
+    ['POST', '/health', 'GET, HEAD'],
+    ['PATCH', '/', 'GET, HEAD'],
+    ['OPTIONS', '/v1/chat/completions', 'POST'],
+  ];
+  for (const [method, path, allow] of cases) {
+    // A body is not read (the method is refused first), and the connection stays usable.
+    const body = method === 'GET' ? undefined : JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(2000) }] });
+    const res = await fetch(`${h.url}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body });
+    assert.equal(res.headers.get('allow'), allow, `${method} ${path}`);
+    const e = await expectError(res, 405, null, 'method_not_allowed');
+    assert.equal(e.message, `${path} does not answer ${method}; use ${allow.split(', ').join(' or ')}`);
+  }
+  // HEAD is answered where GET is.
+  const head = await fetch(`${h.url}/v1/models`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  for (const [method, path] of [['GET', '/v1/nothing'], ['POST', '/v1/chat/completions/'], ['GET', '/v1'], ['DELETE', '/v1/clinsum']]) {
+    const res = await fetch(`${h.url}${path!}`, { method });
+    assert.equal(res.headers.get('allow'), null);
+    const e = await expectError(res, 404, null, 'not_found');
+    assert.match(e.message, new RegExp(`^no route ${method!} ${path!.replace(/\//g, '\\/')};`));
+  }
+});
+
 test('chat completion: OpenAI shape, the chat template, usage, eos → stop', async () => {
   const answer = h.tokenizer.encode('The patient recovered.');
   h.script('chat1', answer);
@@ -249,6 +279,11 @@ test('with an API key: 401 without or with a wrong key on every /v1 route; / and
   assert.match(await page.text(), /"keyRequired":true/);
   // 401 comes before body checks: nothing is read without the key.
   await expectError(await post(`${k.url}/v1/chat/completions`, 'not json'), 401, null, 'invalid_api_key');
+  // … and before the method check: without the key a client learns nothing about /v1 routes.
+  await expectError(await fetch(`${k.url}/v1/chat/completions`), 401, null, 'invalid_api_key');
+  const wrong = await fetch(`${k.url}/v1/chat/completions`, { headers: { Authorization: 'Bearer sk-test-123' } });
+  assert.equal(wrong.headers.get('allow'), 'POST');
+  await expectError(wrong, 405, null, 'method_not_allowed');
 });
 
 test('clinsum routes: localized prompts, language detection, tasks', async () => {
