@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { Tokenizer, qwen25TokenizerFiles } from '../src/models/tokenizer/index.js';
+import { KEEP_ALIVE_TIMEOUT_MS } from '../src/surfaces/server/index.js';
 import { startHarness, post, type Harness } from './support/server-harness.js';
 
 let h: Harness;
@@ -30,6 +31,10 @@ test('GET /health and /v1/models', async () => {
   const health = await fetch(`${h.url}/health`);
   assert.equal(health.status, 200);
   assert.deepEqual(await health.json(), { status: 'ok' });
+  // Idle connections are kept 65 s, past clients' own idle limits (Node's 5 s default raced them:
+  // a request on a connection the server was closing failed with "other side closed").
+  assert.equal(health.headers.get('keep-alive'), `timeout=${KEEP_ALIVE_TIMEOUT_MS / 1000}`);
+  assert.equal(KEEP_ALIVE_TIMEOUT_MS, 65_000);
   const models = (await (await fetch(`${h.url}/v1/models`)).json()) as { object: string; data: { id: string; object: string; created: number; owned_by: string; max_model_len: number }[] };
   assert.equal(models.object, 'list');
   assert.equal(models.data.length, 1);
@@ -38,6 +43,36 @@ test('GET /health and /v1/models', async () => {
   assert.equal(models.data[0]!.max_model_len, 4096);
   assert.ok(Number.isInteger(models.data[0]!.created));
   await expectError(await fetch(`${h.url}/v1/nothing`), 404, null, 'not_found');
+});
+
+test('a known path with another method is a 405 with Allow; unknown paths are 404s', async () => {
+  const cases: [string, string, string][] = [
+    ['GET', '/v1/chat/completions', 'POST'],
+    ['PUT', '/v1/completions', 'POST'],
+    ['GET', '/v1/clinsum/generate', 'POST'],
+    ['DELETE', '/v1/clinsum/detect', 'POST'],
+    ['POST', '/v1/models', 'GET, HEAD'],
+    ['POST', '/health', 'GET, HEAD'],
+    ['PATCH', '/', 'GET, HEAD'],
+    ['OPTIONS', '/v1/chat/completions', 'POST'],
+  ];
+  for (const [method, path, allow] of cases) {
+    // A body is not read (the method is refused first), and the connection stays usable.
+    const body = method === 'GET' ? undefined : JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(2000) }] });
+    const res = await fetch(`${h.url}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body });
+    assert.equal(res.headers.get('allow'), allow, `${method} ${path}`);
+    const e = await expectError(res, 405, null, 'method_not_allowed');
+    assert.equal(e.message, `${path} does not answer ${method}; use ${allow.split(', ').join(' or ')}`);
+  }
+  // HEAD is answered where GET is.
+  const head = await fetch(`${h.url}/v1/models`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  for (const [method, path] of [['GET', '/v1/nothing'], ['POST', '/v1/chat/completions/'], ['GET', '/v1'], ['DELETE', '/v1/clinsum']]) {
+    const res = await fetch(`${h.url}${path!}`, { method });
+    assert.equal(res.headers.get('allow'), null);
+    const e = await expectError(res, 404, null, 'not_found');
+    assert.match(e.message, new RegExp(`^no route ${method!} ${path!.replace(/\//g, '\\/')};`));
+  }
 });
 
 test('chat completion: OpenAI shape, the chat template, usage, eos → stop', async () => {
@@ -244,6 +279,11 @@ test('with an API key: 401 without or with a wrong key on every /v1 route; / and
   assert.match(await page.text(), /"keyRequired":true/);
   // 401 comes before body checks: nothing is read without the key.
   await expectError(await post(`${k.url}/v1/chat/completions`, 'not json'), 401, null, 'invalid_api_key');
+  // … and before the method check: without the key a client learns nothing about /v1 routes.
+  await expectError(await fetch(`${k.url}/v1/chat/completions`), 401, null, 'invalid_api_key');
+  const wrong = await fetch(`${k.url}/v1/chat/completions`, { headers: { Authorization: 'Bearer sk-test-123' } });
+  assert.equal(wrong.headers.get('allow'), 'POST');
+  await expectError(wrong, 405, null, 'method_not_allowed');
 });
 
 test('clinsum routes: localized prompts, language detection, tasks', async () => {

@@ -19,6 +19,7 @@ const model = randomQwen2(
   device,
 );
 const EOS = [399];
+const byNumber = (a: number, b: number): number => a - b;
 const prompt = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => (s * 97 + i * 31) % 390);
 
 /** What a sequence gets alone, through `generate`. */
@@ -61,6 +62,61 @@ test('sequences joining and leaving between steps each get their tokens alone', 
   }
   assert.deepEqual(slots.running, []);
   for (const s of seqs) assert.deepEqual(s.got, alone(s.prompt, s.want, s.sampling), `slot ${s.slot}, prompt of ${s.prompt.length}`);
+  slots.dispose();
+});
+
+test('sequences ending in the same step leave the cache in one compaction, with the same tokens', async () => {
+  const slots = new SlotDecoder(model, { maxSlots: 5, eosTokenIds: EOS });
+  const greedy: SlotSampling = { temperature: 0, topK: 0, topP: 1, seed: 0 };
+  const sampled: SlotSampling = { temperature: 0.9, topK: 50, topP: 0.95, seed: 77 };
+  // Three end after 4 tokens (same step), one after 6, the last after 9; a late one joins slot 0.
+  interface Seq { slot: number; prompt: number[]; sampling: SlotSampling; want: number; got: number[] }
+  const seqs: Seq[] = [
+    { slot: 0, prompt: prompt(7, 11), sampling: greedy, want: 4, got: [] },
+    { slot: 1, prompt: prompt(19, 12), sampling: sampled, want: 4, got: [] },
+    { slot: 2, prompt: prompt(4, 13), sampling: { ...sampled, seed: 5 }, want: 4, got: [] },
+    { slot: 3, prompt: prompt(25, 14), sampling: greedy, want: 6, got: [] },
+    { slot: 4, prompt: prompt(12, 15), sampling: { ...sampled, seed: 9 }, want: 9, got: [] },
+  ];
+  const late: Seq = { slot: 0, prompt: prompt(9, 16), sampling: greedy, want: 4, got: [] };
+  const running: Seq[] = [];
+  const start = async (list: Seq[]): Promise<void> => {
+    const first = await slots.prefill(list.map((s) => ({ slot: s.slot, promptIds: s.prompt, sampling: s.sampling })));
+    list.forEach((s, i) => {
+      s.got.push(first[i]!);
+      running.push(s);
+    });
+  };
+  await start(seqs);
+  let stepsWithEnds = 0;
+  while (running.length > 0) {
+    const next = await slots.decode(running.map((s) => ({ slot: s.slot, token: s.got.at(-1)!, position: s.prompt.length + s.got.length - 1 })));
+    running.forEach((s, i) => s.got.push(next[i]!));
+    const ended = running.filter((s) => s.got.length >= s.want);
+    if (ended.length === 0) continue;
+    stepsWithEnds++;
+    const before = slots.compactions;
+    const bytes = slots.cacheBytes();
+    for (const s of ended) {
+      running.splice(running.indexOf(s), 1);
+      slots.release(s.slot);
+      slots.release(s.slot); // twice: still one row to drop
+    }
+    assert.deepEqual([...slots.running].sort(byNumber), running.map((s) => s.slot).sort(byNumber));
+    // Released rows are dropped when the next step begins (or at once when none is left running).
+    assert.equal(slots.compactions, running.length === 0 ? before + 1 : before);
+    if (ended.length === 3) {
+      assert.equal(slots.cacheBytes(), bytes, 'the three rows are still there until the next step');
+      await start([late]);
+      assert.equal(slots.compactions, before + 1, 'the next prefill compacted once for the three');
+    }
+  }
+  // Steps where sequences ended: the three, then the 6-token one, the late one, the 9-token one.
+  assert.equal(stepsWithEnds, 4);
+  assert.equal(slots.compactions, 4);
+  assert.deepEqual(slots.running, []);
+  assert.equal(slots.cacheBytes(), 0, 'the cache is emptied when the last sequence is released');
+  for (const s of [...seqs, late]) assert.deepEqual(s.got, alone(s.prompt, s.want, s.sampling), `slot ${s.slot}, prompt of ${s.prompt.length}`);
   slots.dispose();
 });
 

@@ -9,7 +9,10 @@
  *   cache (right-aligned: one copy of the cache per call, none per step).
  * - `decode` feeds every running sequence its last token in one forward step; the inputs must
  *   list every running slot (the scheduler's contract), at the position the slot has reached.
- * - `release` drops the slot's row at once (and the columns nobody needs any more).
+ * - `release` marks the slot's row as finished; the rows released since the last step leave the
+ *   cache together, in one copy (`keepRows`), before the next `prefill` or `decode` — when several
+ *   sequences end in the same step the cache is compacted once, not once per sequence. When no row
+ *   is left running the cache is emptied at once, so an idle server holds no finished rows.
  * Sampling is per sequence with its own generator seeded from its `seed`, so a sequence's tokens
  * do not depend on what shares its steps. Stopping is the caller's business.
  */
@@ -62,9 +65,12 @@ export class SlotDecoder implements Disposable {
   readonly eosTokenIds: readonly number[];
   readonly #model: CausalLM;
   #cache: KVCache;
-  /** The slot of each cache row. */
+  /** The slot of each cache row (released rows included until the next compaction). */
   #slots: number[] = [];
+  /** Slots released since the last compaction: their rows are still in the cache. */
+  readonly #released = new Set<number>();
   readonly #samplers = new Map<number, SequenceSampler>();
+  #compactions = 0;
 
   constructor(model: CausalLM, options: SlotDecoderOptions) {
     if (!(Number.isInteger(options.maxSlots) && options.maxSlots >= 1)) throw new GenerationError('invalid', `maxSlots must be a positive integer, got ${options.maxSlots}`);
@@ -75,9 +81,14 @@ export class SlotDecoder implements Disposable {
     this.#cache = model.newCache(0);
   }
 
-  /** Slots holding a sequence. */
+  /** Slots holding a sequence (released ones are not listed). */
   get running(): readonly number[] {
-    return this.#slots;
+    return this.#released.size === 0 ? this.#slots : this.#slots.filter((s) => !this.#released.has(s));
+  }
+
+  /** Times the cache has been compacted to drop released rows (one copy of the cache each). */
+  get compactions(): number {
+    return this.#compactions;
   }
 
   /** Bytes of the KV cache now. */
@@ -87,6 +98,7 @@ export class SlotDecoder implements Disposable {
 
   async prefill(seqs: readonly SlotPrefill[]): Promise<readonly number[]> {
     if (seqs.length === 0) return [];
+    this.#compact();
     const seen = new Set<number>();
     for (const s of seqs) {
       if (!Number.isInteger(s.slot) || s.slot < 0 || s.slot >= this.maxSlots) throw new GenerationError('invalid', `slot ${s.slot} is outside 0 … ${this.maxSlots - 1}`);
@@ -128,6 +140,7 @@ export class SlotDecoder implements Disposable {
 
   async decode(seqs: readonly SlotDecode[]): Promise<readonly number[]> {
     if (seqs.length === 0) return [];
+    this.#compact();
     if (seqs.length !== this.#slots.length) throw new GenerationError('invalid', `decode lists ${seqs.length} sequences but ${this.#slots.length} are running; every running slot decodes each step`);
     const rowOf = new Map(this.#slots.map((slot, row) => [slot, row]));
     const ids = new Int32Array(this.#slots.length);
@@ -154,19 +167,33 @@ export class SlotDecoder implements Disposable {
     });
   }
 
+  /**
+   * The sequence in `slot` is over. Its row leaves the cache with the other rows released before
+   * the next step (one compaction for all of them), or at once when it was the last one running.
+   * Releasing a free slot does nothing.
+   */
   release(slot: number): void {
-    const row = this.#slots.indexOf(slot);
-    if (row < 0) return;
-    const keep = this.#slots.map((_, r) => r).filter((r) => r !== row);
-    this.#cache.keepRows(keep);
-    this.#slots = keep.map((r) => this.#slots[r]!);
+    if (!this.#samplers.has(slot)) return;
     this.#samplers.delete(slot);
+    this.#released.add(slot);
+    if (this.#released.size === this.#slots.length) this.#compact();
   }
 
   dispose(): void {
     this.#cache.dispose();
     this.#slots = [];
+    this.#released.clear();
     this.#samplers.clear();
+  }
+
+  /** Drops the rows of the released slots from the cache, in one copy. */
+  #compact(): void {
+    if (this.#released.size === 0) return;
+    const keep = this.#slots.flatMap((slot, row) => (this.#released.has(slot) ? [] : [row]));
+    this.#cache.keepRows(keep);
+    this.#slots = keep.map((r) => this.#slots[r]!);
+    this.#released.clear();
+    this.#compactions++;
   }
 
   [Symbol.dispose](): void {

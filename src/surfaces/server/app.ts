@@ -8,6 +8,9 @@
  *   POST /v1/completions         OpenAI text completions, streamed or not
  *   POST /v1/clinsum/generate    summarize / extract key information with the method's prompts
  *   POST /v1/clinsum/detect      language of a text
+ *
+ * Another method on one of these paths gets 405 with an `Allow` header (GET routes answer HEAD
+ * too); any other path gets 404. Both in OpenAI's error shape, after the key check on /v1.
  */
 import { Hono } from 'hono';
 import type { GenerationBackend } from '../../stages/generate/backend.js';
@@ -66,7 +69,15 @@ export function createServer(backend: GenerationBackend, options: ServerOptions 
   app.route('/v1', openaiRoutes(ctx));
   app.route('/v1/clinsum', clinsumRoutes(ctx));
 
-  app.notFound((c) => c.json(new ApiError(404, `no route ${c.req.method} ${c.req.path}; see /v1/models, /v1/chat/completions, /v1/completions, /health`, { code: 'not_found' }).body(), 404));
+  const allowed = allowedMethods(app);
+  app.notFound((c) => {
+    const allow = allowed.get(c.req.path);
+    const err =
+      allow === undefined
+        ? new ApiError(404, `no route ${c.req.method} ${c.req.path}; see /v1/models, /v1/chat/completions, /v1/completions, /health`, { code: 'not_found' })
+        : new ApiError(405, `${c.req.path} does not answer ${c.req.method}; use ${allow.join(' or ')}`, { code: 'method_not_allowed', headers: { Allow: allow.join(', ') } });
+    return c.json(err.body(), err.status, err.headers);
+  });
   app.onError((e, c) => {
     const err = toApiError(e);
     if (err.status >= 500) ctx.logger.error(`${c.req.method} ${c.req.path}: ${errorMessage(err.cause ?? err)}`);
@@ -80,4 +91,23 @@ export function createServer(backend: GenerationBackend, options: ServerOptions 
       ctx.draining = true;
     },
   };
+}
+
+/**
+ * The methods each path of `app` answers, from its routes (middleware excluded): a request with
+ * another method on a known path is a 405, not a 404. GET routes answer HEAD too (hono runs the
+ * GET handler and drops the body).
+ */
+function allowedMethods(app: Hono<AppEnv>): ReadonlyMap<string, readonly string[]> {
+  const methods = new Map<string, Set<string>>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path.includes('*') || r.path.includes(':')) continue;
+    const set = methods.get(r.path) ?? new Set<string>();
+    set.add(r.method);
+    if (r.method === 'GET') set.add('HEAD');
+    methods.set(r.path, set);
+  }
+  const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  const rank = (m: string): number => (order.includes(m) ? order.indexOf(m) : order.length);
+  return new Map([...methods].map(([path, set]) => [path, [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))]));
 }

@@ -1,7 +1,7 @@
 /** The OpenAI-compatible server with its summarization page (layer 5): the public API. */
 export { createServer } from './app.js';
 export type { ServerApp, ServerOptions } from './app.js';
-export { closeOnSignal, startServer } from './listen.js';
+export { KEEP_ALIVE_TIMEOUT_MS, closeOnSignal, startServer } from './listen.js';
 export type { CloseOptions, ListenOptions, RunningServer } from './listen.js';
 export { loadBackend, checkModelFolder } from './load-backend.js';
 export type { LoadBackendOptions } from './load-backend.js';

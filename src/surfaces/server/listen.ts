@@ -3,6 +3,15 @@
  * port) and resolves once the server accepts connections. `close()` shuts down gracefully: no
  * new connections, new generations refused (503), running ones finish within `graceMs`, then
  * whatever is left is aborted (a stream gets an error event and `[DONE]`), connections close.
+ *
+ * Idle keep-alive connections are kept for `KEEP_ALIVE_TIMEOUT_MS` (65 s), not Node's 5 s: a
+ * client reuses an idle connection until its own idle limit (httpx, which the OpenAI Python client
+ * uses: 5 s; undici/fetch: the server's `Keep-Alive: timeout` minus 2 s; load balancers: 60 s),
+ * and a server that closes first races the client's next request on that connection — the
+ * request then fails with ECONNRESET / "other side closed" although the server is fine. It
+ * happens whenever the server's limit is within reach of the client's and the client process is
+ * busy or descheduled for a moment around the limit (its own idle timer does not run, the request
+ * goes out on the socket the server is closing).
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -12,6 +21,12 @@ import { ClinsumError } from '../../util/errors.js';
 import type { Logger } from '../../util/log.js';
 import { createServer, type ServerApp, type ServerOptions } from './app.js';
 import { isLoopback } from './middleware.js';
+
+/**
+ * How long an idle keep-alive connection stays open: longer than clients' and proxies' idle
+ * limits (see the module comment). Sent to clients as `Keep-Alive: timeout=65`.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export interface ListenOptions extends ServerOptions {
   /** Default 127.0.0.1 (this machine only). */
@@ -41,6 +56,10 @@ export async function startServer(backend: GenerationBackend, options: ListenOpt
   const allowedHosts = options.allowedHosts ?? (isLoopback(host) ? [host] : 'any');
   const app = createServer(backend, { ...options, allowedHosts });
   const http = createAdaptorServer({ fetch: app.app.fetch, overrideGlobalObjects: false }) as Server;
+  http.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Kept above the keep-alive timeout (its default, 60 s, is below it), so that the headers
+  // timer never ends an idle keep-alive connection before the keep-alive timer does.
+  http.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
       reject(
