@@ -7,8 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { multiclinsumPath } from '../src/util/shared-data.js';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../src/surfaces/cli/main.js';
+import { runCliCaptured, type CliRun } from '../src/surfaces/cli/testing.js';
 import { readDataset } from '../src/data/read.js';
 import { extractionPrompt } from '../src/data/prompts.js';
 import { writeQwen25TokenizerFolder } from '../src/models/tokenizer/qwen25.js';
@@ -30,16 +29,7 @@ function tempDir(): string {
   return d;
 }
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  err.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const code = await runCli(args, { stdout: out, stderr: err, env });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runCliCaptured(args, env);
 
 function keyinfo(out: string) {
   return readFileSync(join(out, 'keyinfo.jsonl'), 'utf8')
