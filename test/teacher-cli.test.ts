@@ -3,8 +3,7 @@
 // key from the environment (never echoed or stored), exit statuses.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { multiclinsumPath } from '../src/util/shared-data.js';
 import { runCliCaptured, type CliRun } from '../src/surfaces/cli/testing.js';
@@ -14,20 +13,12 @@ import { writeQwen25TokenizerFolder } from '../src/models/tokenizer/qwen25.js';
 import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
 import { startFaultServer, type Fault, type FaultServer } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems, syntheticSpanishReport, writeItemsJsonl } from './support/teacher-fixtures.js';
+import { closedAfter, tempDirs } from '../src/util/testing.js';
 
 const GS_EN = multiclinsumPath('multiclinsum_gs_train_en');
 
-const dirs: string[] = [];
-const servers: FaultServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'clinsum-extract-'));
-  dirs.push(d);
-  return d;
-}
+const servers = closedAfter<FaultServer>();
+const tempDir = tempDirs('clinsum-extract-');
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runCliCaptured(args, env);
 
