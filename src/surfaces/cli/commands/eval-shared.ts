@@ -103,28 +103,35 @@ export function bertScoreFlags(f: ParsedFlags, layerFlag: string): Omit<BertScor
 }
 
 /**
+ * Runs `evaluate` with progress lines on an interactive stderr, then prints its result: JSON
+ * with --json, else `markdown(result)`; then its notes on stderr.
+ */
+export async function evaluateAndPrint<R extends { notes: readonly string[] }>(
+  io: CliIO,
+  f: ParsedFlags,
+  evaluate: (onProgress: EvalProgress | undefined) => Promise<R>,
+  markdown: (result: R) => string,
+): Promise<R> {
+  const progress = progressReporter(io);
+  const result = await evaluate(progress.onProgress);
+  progress.finish();
+  io.stdout.write(bool(f, 'json') ? `${JSON.stringify(result, null, 2)}\n` : markdown(result));
+  for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
+  return result;
+}
+
+/**
  * `eval rouge` and `eval bertscore`: score `pairsFile` with one metric (--out, --samples, --seed
- * from `f`), print the aggregate (a table under `heading(pairs)` and above `footer`, or --json),
- * then the notes and the --out file on stderr. Returns the exit status.
+ * from `f`), print the aggregate (a table under `heading(pairs)` and above `footer`, or --json)
+ * and the notes, then the --out file on stderr. Returns the exit status.
  */
 export async function scorePairsFile(io: CliIO, f: ParsedFlags, pairsFile: string, metric: Metric, heading: (pairs: number) => string, footer = ''): Promise<number> {
-  const progress = progressReporter(io);
-  const result = await evaluatePairsFile({
-    pairsFile,
-    metrics: [metric],
-    outFile: str(f, 'out'),
-    bootstrap: bootstrapFlags(f),
-    onProgress: progress.onProgress,
-  });
-  progress.finish();
-  if (bool(f, 'json')) {
-    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
-    io.stdout.write(heading(result.pairs));
-    io.stdout.write(renderDetailedMarkdown(result.table));
-    if (footer !== '') io.stdout.write(footer);
-  }
-  for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
+  const result = await evaluateAndPrint(
+    io,
+    f,
+    (onProgress) => evaluatePairsFile({ pairsFile, metrics: [metric], outFile: str(f, 'out'), bootstrap: bootstrapFlags(f), onProgress }),
+    (r) => `${heading(r.pairs)}${renderDetailedMarkdown(r.table)}${footer}`,
+  );
   const out = str(f, 'out');
   if (out !== undefined) io.stderr.write(`clinsum: wrote ${result.pairs} pair scores to ${out}\n`);
   return 0;
