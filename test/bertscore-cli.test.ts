@@ -3,29 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { writeRandomEncoder } from '../src/models/bert/testing.js';
-import { runCli } from '../src/surfaces/cli/main.js';
+import { runCliCaptured, type CliRun } from '../src/surfaces/cli/testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-bertscore-cli-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 const MODEL = join(dir, 'distilbert-base-uncased');
 writeRandomEncoder(MODEL, { modelType: 'distilbert', hiddenSize: 32, layers: 6, heads: 4, maxTokens: 24, seed: 11, layerNormStd: 0.2 });
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString('utf8'));
-        cb();
-      },
-    });
-  const code = await runCli(argv, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), env: {} });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCliCaptured(argv);
 
 function jsonl(name: string, rows: unknown[]): string {
   const p = join(dir, name);

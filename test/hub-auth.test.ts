@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { HubError, pullModel } from '../src/models/hub/index.js';
-import { type HubFixture, createHubFixture } from '../src/models/hub/testing/fixture.js';
+import { pullModel } from '../src/models/hub/index.js';
+import { type HubFixture, createHubFixture, hubFailure } from '../src/models/hub/testing/fixture.js';
 import { type FakeHubOptions, writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
 import { createLogger } from '../src/util/log.js';
 
@@ -31,18 +31,8 @@ after(async () => {
   await fx.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HubError, `a HubError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the pull to fail');
-}
-
 test('a private repository without a token: 401 and a message that says to set HF_TOKEN', async () => {
-  const e = await failure(pullModel('org/private', fx.options(fx.freshCache())));
+  const e = await hubFailure(pullModel('org/private', fx.options(fx.freshCache())));
   assert.equal(e.status, 401);
   assert.match(e.message, /repository org\/private not found/);
   assert.match(e.message, /no token was sent: set HF_TOKEN/);
@@ -72,7 +62,7 @@ test('a renamed repository: the Hub redirects (307, relative) and the token foll
 });
 
 test('a gated repository without a token: 401 GatedRepo, a message about the licence and HF_TOKEN', async () => {
-  const e = await failure(pullModel('meta/gated', fx.options(fx.freshCache())));
+  const e = await hubFailure(pullModel('meta/gated', fx.options(fx.freshCache())));
   assert.equal(e.status, 401);
   assert.equal(e.errorCode, 'GatedRepo');
   assert.match(e.message, /meta\/gated is a gated model/);
@@ -81,7 +71,7 @@ test('a gated repository without a token: 401 GatedRepo, a message about the lic
 });
 
 test('a gated repository with a token not granted access: 403, and the token is not in the message', async () => {
-  const e = await failure(pullModel('meta/gated', fx.options(fx.freshCache(), { env: { ...fx.env, HF_TOKEN: OTHER } })));
+  const e = await hubFailure(pullModel('meta/gated', fx.options(fx.freshCache(), { env: { ...fx.env, HF_TOKEN: OTHER } })));
   assert.equal(e.status, 403);
   assert.equal(e.errorCode, 'GatedRepo');
   assert.match(e.message, /token \(from HF_TOKEN\) belongs to that account/);
@@ -92,7 +82,7 @@ test('a gated repository with a token not granted access: 403, and the token is 
 
 test('an unknown token is reported as invalid, without echoing it', async () => {
   const bad = 'hf_not_a_real_token_555';
-  const e = await failure(pullModel('meta/gated', fx.options(fx.freshCache(), { env: { ...fx.env, HF_TOKEN: bad } })));
+  const e = await hubFailure(pullModel('meta/gated', fx.options(fx.freshCache(), { env: { ...fx.env, HF_TOKEN: bad } })));
   assert.equal(e.status, 401);
   assert.match(e.message, /refused the token from HF_TOKEN as invalid/);
   assert.ok(!e.message.includes(bad));
@@ -109,6 +99,6 @@ test('HUGGING_FACE_HUB_TOKEN and the token file of `hf auth login` are used too'
   assert.ok(fromFile.files.length > 0);
   assert.ok(fx.hub.requestsTo('hub').every((q) => q.authorization === `Bearer ${READER}`));
   // token: null sends none even then.
-  const e = await failure(pullModel('org/private', fx.options(fx.freshCache(), { env: { HF_HOME: home }, token: null })));
+  const e = await hubFailure(pullModel('org/private', fx.options(fx.freshCache(), { env: { HF_HOME: home }, token: null })));
   assert.equal(e.status, 401);
 });

@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { type HubFixture, createHubFixture } from '../src/models/hub/testing/fixture.js';
 import { type FakeHubOptions, writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
-import { runCli } from '../src/surfaces/cli/main.js';
+import { runCliCaptured, type CliRun } from '../src/surfaces/cli/testing.js';
 
 let fx: HubFixture;
 
@@ -22,23 +21,7 @@ after(async () => {
   await fx.close();
 });
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(argv, { stdout: out.stream, stderr: err.stream, env: { ...fx.env, HF_ENDPOINT: fx.hub.endpoint, ...env } });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runCliCaptured(argv, { ...fx.env, HF_ENDPOINT: fx.hub.endpoint, ...env });
 
 test('model pull prints the snapshot folder last on stdout, progress and a summary on stderr', async () => {
   const cache = fx.freshCache();

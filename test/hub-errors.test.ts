@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { HubError, HubIntegrityError, HubNetworkError, pullModel } from '../src/models/hub/index.js';
-import { type HubFixture, createHubFixture } from '../src/models/hub/testing/fixture.js';
+import { HubIntegrityError, HubNetworkError, pullModel } from '../src/models/hub/index.js';
+import { type HubFixture, createHubFixture, hubFailure } from '../src/models/hub/testing/fixture.js';
 import { type FakeHubOptions, writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
 import { createLogger } from '../src/util/log.js';
 
@@ -29,40 +29,30 @@ after(async () => {
   await fx.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HubError, `a HubError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the pull to fail');
-}
-
 function capture(): { lines: string[]; logger: ReturnType<typeof createLogger> } {
   const lines: string[] = [];
   return { lines, logger: createLogger({ level: 'debug', write: (l) => void lines.push(l) }) };
 }
 
 test('an unknown revision is named in the error', async () => {
-  const e = await failure(pullModel('org/tiny', fx.options(fx.freshCache(), { revision: 'v9.9' })));
+  const e = await hubFailure(pullModel('org/tiny', fx.options(fx.freshCache(), { revision: 'v9.9' })));
   assert.equal(e.status, 404);
   assert.equal(e.errorCode, 'RevisionNotFound');
   assert.match(e.message, /^revision "v9\.9" not found in org\/tiny/);
 });
 
 test('an unknown repository is named (404 with a token, 401 without)', async () => {
-  const withToken = await failure(pullModel('org/nope', fx.options(fx.freshCache(), { env: { ...fx.env, HF_TOKEN: 'hf_someone' } })));
+  const withToken = await hubFailure(pullModel('org/nope', fx.options(fx.freshCache(), { env: { ...fx.env, HF_TOKEN: 'hf_someone' } })));
   assert.equal(withToken.status, 404);
   assert.match(withToken.message, /repository org\/nope not found/);
-  const anonymous = await failure(pullModel('org/nope', fx.options(fx.freshCache())));
+  const anonymous = await hubFailure(pullModel('org/nope', fx.options(fx.freshCache())));
   assert.equal(anonymous.status, 401);
   assert.match(anonymous.message, /repository org\/nope not found/);
 });
 
 test('a file the Hub says it does not have is named, with the commit', async () => {
   fx.hub.faults.push({ kind: 'status', status: 404, method: 'HEAD', file: 'tokenizer.json', headers: { 'x-error-code': 'EntryNotFound' } });
-  const e = await failure(pullModel('org/tiny', fx.options(fx.freshCache())));
+  const e = await hubFailure(pullModel('org/tiny', fx.options(fx.freshCache())));
   assert.equal(e.errorCode, 'EntryNotFound');
   assert.match(e.message, new RegExp(`^file "tokenizer\\.json" not found in org/tiny at revision ${fx.hub.commitOf('org/tiny').slice(0, 12)}`));
 });
@@ -83,7 +73,7 @@ test('429 and 5xx answers are retried with backoff', async () => {
 test('a Hub that stays down fails after the retry limit, naming the status', async () => {
   fx.hub.faults.push({ kind: 'status', status: 502, api: true, times: 10 });
   fx.hub.requests.length = 0;
-  const e = await failure(pullModel('org/tiny', fx.options(fx.freshCache(), { retry: { limit: 2, backoffMs: 1 } })));
+  const e = await hubFailure(pullModel('org/tiny', fx.options(fx.freshCache(), { retry: { limit: 2, backoffMs: 1 } })));
   assert.equal(e.status, 502);
   assert.match(e.message, /repository info of org\/tiny@main: HTTP 502/);
   assert.equal(fx.hub.requests.length, 3);
@@ -93,7 +83,7 @@ test('a Hub that stays down fails after the retry limit, naming the status', asy
 test('corrupted LFS bytes: sha256 mismatch names the file, and nothing half-written stays', async () => {
   const cache = fx.freshCache();
   fx.hub.faults.push({ kind: 'corrupt', file: 'model.safetensors' });
-  const e = await failure(pullModel('org/tiny', fx.options(cache)));
+  const e = await hubFailure(pullModel('org/tiny', fx.options(cache)));
   assert.ok(e instanceof HubIntegrityError);
   assert.equal(e.file, 'model.safetensors');
   assert.match(e.message, /^model\.safetensors of org\/tiny@[0-9a-f]{12}: sha256 mismatch \(expected [0-9a-f]{64}, got [0-9a-f]{64}\); the download was deleted/);
@@ -107,7 +97,7 @@ test('corrupted LFS bytes: sha256 mismatch names the file, and nothing half-writ
 
 test('corrupted bytes of a regular file: its git blob sha1 does not match', async () => {
   fx.hub.faults.push({ kind: 'corrupt', file: 'tokenizer.json' });
-  const e = await failure(pullModel('org/tiny', fx.options(fx.freshCache())));
+  const e = await hubFailure(pullModel('org/tiny', fx.options(fx.freshCache())));
   assert.ok(e instanceof HubIntegrityError);
   assert.equal(e.file, 'tokenizer.json');
   assert.match(e.message, /git blob sha1 mismatch/);
@@ -137,12 +127,12 @@ test('HF_HUB_OFFLINE=1 uses a complete cached snapshot without a single request'
 });
 
 test('offline with nothing cached, or with an incomplete snapshot, is a clear error', async () => {
-  const empty = await failure(pullModel('org/tiny', fx.options(fx.freshCache(), { offline: true })));
+  const empty = await hubFailure(pullModel('org/tiny', fx.options(fx.freshCache(), { offline: true })));
   assert.match(empty.message, /org\/tiny@main is not in the cache .* offline mode is on \(HF_HUB_OFFLINE\)/);
   const cache = fx.freshCache();
   const online = await pullModel('org/sharded', fx.options(cache));
   rmSync(join(online.snapshotDir, 'model-00002-of-00002.safetensors'));
-  const partial = await failure(pullModel('org/sharded', fx.options(cache, { offline: true })));
+  const partial = await hubFailure(pullModel('org/sharded', fx.options(cache, { offline: true })));
   assert.match(partial.message, /is incomplete: missing model-00002-of-00002\.safetensors/);
 });
 
@@ -154,7 +144,7 @@ test('an unreachable Hub falls back to a complete cached snapshot, and says so',
   assert.equal(r.snapshotDir, online.snapshotDir);
   assert.match(r.offlineReason ?? '', /cannot reach http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
   assert.ok(log.lines.some((l) => l.includes('using the cached snapshot')));
-  const e = await failure(pullModel('org/tiny', fx.options(fx.freshCache(), { endpoint: 'http://127.0.0.1:1', retry: { limit: 1, backoffMs: 1 } })));
+  const e = await hubFailure(pullModel('org/tiny', fx.options(fx.freshCache(), { endpoint: 'http://127.0.0.1:1', retry: { limit: 1, backoffMs: 1 } })));
   assert.ok(e instanceof HubNetworkError);
   assert.match(e.message, /cannot reach http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\).*HF_HUB_OFFLINE=1/);
 });
@@ -169,7 +159,7 @@ test('a Hub answering 5xx with a complete snapshot cached: one try, then the cac
   assert.match(r.offlineReason ?? '', /HTTP 503/);
   fx.hub.faults.length = 0;
   // Not found is not a reason to use the cache.
-  await failure(pullModel('org/tiny', fx.options(cache, { revision: 'nope' })));
+  await hubFailure(pullModel('org/tiny', fx.options(cache, { revision: 'nope' })));
 });
 
 test('an expired CDN link is replaced by a fresh one from the Hub', async () => {

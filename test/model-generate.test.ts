@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
-import { runCli } from '../src/surfaces/cli/main.js';
+import { runCliCaptured, type CliRun } from '../src/surfaces/cli/testing.js';
 import { loadTokenizer } from '../src/models/tokenizer/index.js';
 import { renderPrompt } from '../src/data/index.js';
 import { tidy } from '../src/engine/index.js';
@@ -23,25 +22,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'clinsum-model-generate-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const modelDir = join(tmp, 'tiny');
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c.toString());
-        cb();
-      },
-    }),
-    text: () => chunks.join(''),
-  };
-}
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(argv, { stdout: out.stream, stderr: err.stream, env: {} });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCliCaptured(argv);
 
 // Synthetic reports (no patient data), four languages; one long enough to be cut.
 const SENTENCES: Record<string, string> = {

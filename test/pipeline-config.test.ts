@@ -1,23 +1,15 @@
 /** configs/paper.yaml is a valid run configuration holding the paper's settings (DESIGN.md). */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { preparePipeline } from '../src/pipeline/pipeline.js';
 import { repoRoot } from '../src/util/shared-data.js';
+import { tempDirs } from '../src/util/testing.js';
 
 /** Temporary folders of this file, removed when its tests end. */
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tempDir = tempDirs();
 
 const PAPER = join(repoRoot(), 'configs', 'paper.yaml');
 // The data folders need only exist for the configuration to be prepared.

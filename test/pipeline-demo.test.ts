@@ -6,23 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readRunState } from '../src/pipeline/state.js';
 import { repoRoot } from '../src/util/shared-data.js';
+import { tempDirs } from '../src/util/testing.js';
 
 /** Temporary folders of this file, removed when its tests end. */
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tempDir = tempDirs();
 
 const BIN = join(repoRoot(), 'bin', 'clinsum');
 const STEPS = 4;

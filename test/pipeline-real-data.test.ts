@@ -6,11 +6,10 @@
  * (473 / 5 / 114) is `data split`'s own test.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { writeRandomEncoder } from '../src/models/bert/testing.js';
 import { initTinyQwen2 } from '../src/models/qwen2/index.js';
 import { TINY_VOCAB } from '../src/pipeline/demo.js';
@@ -18,17 +17,10 @@ import { runPipeline } from '../src/pipeline/pipeline.js';
 import { readRunState } from '../src/pipeline/state.js';
 import { createLogger } from '../src/util/log.js';
 import { multiclinsumPath } from '../src/util/shared-data.js';
+import { tempDirs } from '../src/util/testing.js';
 
 /** Temporary folders of this file, removed when its tests end. */
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tempDir = tempDirs();
 
 test('clinsum run over multiclinsum_gs_train_en with tiny models completes', async () => {
   const root = tempDir('clinsum-real-');

@@ -5,8 +5,7 @@
  * runner's signal and resumed.
  */
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { after, test } from 'node:test';
@@ -27,17 +26,10 @@ import { readRunState } from '../src/pipeline/state.js';
 import { StoppedError } from '../src/util/errors.js';
 import { createLogger } from '../src/util/log.js';
 import { startFaultServer } from './support/fault-server.js';
+import { tempDirs } from '../src/util/testing.js';
 
 /** Temporary folders of this file, removed when its tests end. */
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tempDir = tempDirs();
 
 /** Predictions of a lead baseline: the first `k` sentences of each test report. */
 function leadStage(setup: PipelineSetup, system: string, k: number): Stage {

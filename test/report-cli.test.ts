@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import { runCli } from '../src/surfaces/cli/main.js';
+import { runCliCaptured, type CliRun } from '../src/surfaces/cli/testing.js';
 import { writeFixtureRun } from '../src/surfaces/report/testing/fixture-run.js';
 
 const root = mkdtempSync(join(tmpdir(), 'clinsum-report-cli-'));
@@ -16,19 +15,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const MARKER = 'Zebra-Quokka-Marker';
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString('utf8'));
-        cb();
-      },
-    });
-  const code = await runCli(argv, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), env: {} });
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runCliCaptured(argv);
 
 const base = join(root, 'base');
 const ready = writeFixtureRun(base, { languages: ['en', 'es'], marker: MARKER });

@@ -3,43 +3,24 @@
 // key from the environment (never echoed or stored), exit statuses.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { multiclinsumPath } from '../src/util/shared-data.js';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../src/surfaces/cli/main.js';
+import { runCliCaptured, type CliRun } from '../src/surfaces/cli/testing.js';
 import { readDataset } from '../src/data/read.js';
 import { extractionPrompt } from '../src/data/prompts.js';
 import { writeQwen25TokenizerFolder } from '../src/models/tokenizer/qwen25.js';
 import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
 import { startFaultServer, type Fault, type FaultServer } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems, syntheticSpanishReport, writeItemsJsonl } from './support/teacher-fixtures.js';
+import { closedAfter, tempDirs } from '../src/util/testing.js';
 
 const GS_EN = multiclinsumPath('multiclinsum_gs_train_en');
 
-const dirs: string[] = [];
-const servers: FaultServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'clinsum-extract-'));
-  dirs.push(d);
-  return d;
-}
+const servers = closedAfter<FaultServer>();
+const tempDir = tempDirs('clinsum-extract-');
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  err.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const code = await runCli(args, { stdout: out, stderr: err, env });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> => runCliCaptured(args, env);
 
 function keyinfo(out: string) {
   return readFileSync(join(out, 'keyinfo.jsonl'), 'utf8')

@@ -4,8 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../src/util/shared-data.js';
 import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
@@ -14,21 +13,13 @@ import { extractionPrompt } from '../src/data/prompts.js';
 import { Prng } from '../src/util/prng.js';
 import { keyOf, startFaultServer, type FaultServer, type FaultServerStats } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems, writeItemsJsonl } from './support/teacher-fixtures.js';
+import { closedAfter, tempDirs } from '../src/util/testing.js';
 
 const BIN = join(repoRoot(), 'bin', 'clinsum');
 const CONCURRENCY = 4;
 
-const dirs: string[] = [];
-const servers: FaultServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'clinsum-kill-'));
-  dirs.push(d);
-  return d;
-}
+const servers = closedAfter<FaultServer>();
+const tempDir = tempDirs('clinsum-kill-');
 
 interface Child {
   pid: number;

@@ -3,8 +3,7 @@
 // budgets, interrupts, flags, and no report text in any log line.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../src/util/log.js';
 import { ClinsumError, InputError, StoppedError } from '../src/util/errors.js';
@@ -14,19 +13,10 @@ import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
 import { TeacherStore } from '../src/stages/teacher/store.js';
 import { startFaultServer, keyOf, type Fault, type FaultServer, type FaultServerOptions } from './support/fault-server.js';
 import { assertNoLeak, syntheticItems } from './support/teacher-fixtures.js';
+import { closedAfter, tempDirs } from '../src/util/testing.js';
 
-const dirs: string[] = [];
-const servers: FaultServer[] = [];
-after(async () => {
-  for (const s of servers) await s.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'clinsum-teacher-'));
-  dirs.push(d);
-  return d;
-}
+const servers = closedAfter<FaultServer>();
+const tempDir = tempDirs('clinsum-teacher-');
 
 async function server(o: FaultServerOptions): Promise<FaultServer> {
   const s = await startFaultServer(o);

@@ -2,10 +2,9 @@
 // batching, the real Qwen2.5 tokenizer and chat template) as the teacher. The model behind it is
 // the serve tests' fake step model: `serve` cannot load the Qwen2 weights yet (load-backend.ts),
 // so this checks the wire format both ways, not a real model's answers.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../src/util/log.js';
 import { extractionPrompt } from '../src/data/prompts.js';
@@ -13,19 +12,10 @@ import { extractItems, type ExtractOptions, type TeacherItem } from '../src/stag
 import { KeyinfoRowSchema } from '../src/stages/teacher/output.js';
 import { startHarness, type Harness } from './support/server-harness.js';
 import { assertNoLeak, syntheticItems } from './support/teacher-fixtures.js';
+import { closedAfter, tempDirs } from '../src/util/testing.js';
 
-const dirs: string[] = [];
-const harnesses: Harness[] = [];
-after(async () => {
-  for (const h of harnesses) await h.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'clinsum-teacher-serve-'));
-  dirs.push(d);
-  return d;
-}
+const harnesses = closedAfter<Harness>();
+const tempDir = tempDirs('clinsum-teacher-serve-');
 
 /** The fake model's answer to a report: its marker (Zyxomarker{i}) read back from the prompt. */
 function answerOf(promptText: string): string | undefined {

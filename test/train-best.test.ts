@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import type { Tensor } from '../src/engine/index.js';
 import { loadTokenizer } from '../src/models/tokenizer/index.js';
 import { RougeScorer } from '../src/stages/evaluate/index.js';
-import { ConfigBuilder, isBetter, loadStudent, requireInputs, train, type EvalRow, type GenerateOptions, type LmBatch, type ModelLoader, type TrainableLM } from '../src/stages/train/index.js';
-import { writeTinyRun } from '../src/stages/train/testing/fixture.js';
+import { isBetter, loadStudent, train, type EvalRow, type GenerateOptions, type LmBatch, type ModelLoader, type TrainableLM } from '../src/stages/train/index.js';
+import { tinyRunConfig, writeTinyRun } from '../src/stages/train/testing/fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-best-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,18 +76,7 @@ test('best/ holds the weights of the best evaluation by avg(rouge1, rouge2, roug
   const out = join(dir, 'out');
   let student: ScriptedStudent | undefined;
   const loadModel: ModelLoader = (d, o) => (student = new ScriptedStudent(loadStudent(d, o)));
-  const c = requireInputs(
-    new ConfigBuilder()
-      .addFile(run.config)
-      .set({ path: 'out', value: out, source: 'test' })
-      .set({ path: 'optimizer.lr', value: 1e-2, source: 'test' })
-      .set({ path: 'max_steps', value: 8, source: 'test' })
-      .set({ path: 'batch.max_tokens', value: 400, source: 'test' })
-      .set({ path: 'eval.every', value: 2, source: 'test' })
-      .set({ path: 'eval.metric', value: 'avg_r1_r2_rl', source: 'test' })
-      .set({ path: 'checkpoint.keep_last', value: 100, source: 'test' })
-      .build(),
-  );
+  const c = tinyRunConfig(run, { out, 'optimizer.lr': 1e-2, max_steps: 8, 'batch.max_tokens': 400, 'eval.every': 2, 'eval.metric': 'avg_r1_r2_rl', 'checkpoint.keep_last': 100 });
   const r = await train(c, { loadModel, progress: { silent: true } });
   assert.equal(r.step, 8);
   assert.equal(student!.evals, 4);

@@ -9,26 +9,15 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigBuilder, loadStudent, readTrainerState, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
-import { writeTinyRun } from '../src/stages/train/testing/fixture.js';
+import { loadStudent, readTrainerState, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
+import { tinyRunConfig, writeTinyRun } from '../src/stages/train/testing/fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-resume-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const run = writeTinyRun(dir, { train: 8, valid: 2 });
 
 function config(out: string, lr = 1e-2) {
-  return requireInputs(
-    new ConfigBuilder()
-      .addFile(run.config)
-      .set({ path: 'out', value: out, source: 'test' })
-      .set({ path: 'optimizer.lr', value: lr, source: 'test' })
-      .set({ path: 'max_steps', value: 9, source: 'test' })
-      .set({ path: 'batch.max_tokens', value: 600, source: 'test' })
-      .set({ path: 'batch.grad_accum', value: 2, source: 'test' })
-      .set({ path: 'eval.every', value: 4, source: 'test' })
-      .set({ path: 'eval.metric', value: 'loss', source: 'test' })
-      .build(),
-  );
+  return tinyRunConfig(run, { out, 'optimizer.lr': lr, max_steps: 9, 'batch.max_tokens': 600, 'batch.grad_accum': 2, 'eval.every': 4, 'eval.metric': 'loss' });
 }
 
 function rows(out: string): (TrainRow | EvalRow)[] {

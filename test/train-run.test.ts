@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveTensorCount } from '../src/engine/index.js';
 import { ConfigBuilder, TrainingDivergedError, loadStudent, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
-import { writeTinyRun } from '../src/stages/train/testing/fixture.js';
+import { tinyRunConfig, writeTinyRun } from '../src/stages/train/testing/fixture.js';
 import { pipelineTrainHints } from '../src/pipeline/stages/train.js';
 import { ConfigError } from '../src/util/errors.js';
 import { createLogger } from '../src/util/log.js';
@@ -28,17 +28,7 @@ function rows(out: string): (TrainRow | EvalRow)[] {
 
 test('a run: the loss falls, rows have the documented fields, best/ is the best evaluation, no tensor leaks', async () => {
   const out = join(dir, 'a');
-  const c = requireInputs(
-    new ConfigBuilder()
-      .addFile(run.config)
-      .set({ path: 'out', value: out, source: 'test' })
-      .set({ path: 'optimizer.lr', value: 1e-2, source: 'test' })
-      .set({ path: 'epochs', value: 6, source: 'test' })
-      .set({ path: 'eval.every', value: 3, source: 'test' })
-      .set({ path: 'eval.metric', value: 'rouge1', source: 'test' })
-      .set({ path: 'checkpoint.keep_last', value: 100, source: 'test' })
-      .build(),
-  );
+  const c = tinyRunConfig(run, { out, 'optimizer.lr': 1e-2, epochs: 6, 'eval.every': 3, 'eval.metric': 'rouge1', 'checkpoint.keep_last': 100 });
   const live: number[] = [];
   const r = await train(c, { loadModel: loadStudent, progress: { silent: true }, onStep: () => live.push(liveTensorCount()) });
   assert.equal(r.status, 'completed');
@@ -96,15 +86,7 @@ test('a run: the loss falls, rows have the documented fields, best/ is the best 
 test('keep-last prunes old checkpoints; a run folder is never reused without --resume', async () => {
   const out = join(dir, 'b');
   const build = () =>
-    requireInputs(
-      new ConfigBuilder()
-        .addFile(run.config)
-        .set({ path: 'out', value: out, source: 'test' })
-        .set({ path: 'max_steps', value: 6, source: 'test' })
-        .set({ path: 'eval.every', value: 2, source: 'test' })
-        .set({ path: 'checkpoint.keep_last', value: 2, source: 'test' })
-        .build(),
-    );
+    tinyRunConfig(run, { out, max_steps: 6, 'eval.every': 2, 'checkpoint.keep_last': 2 });
   const r = await train(build(), { loadModel: loadStudent, progress: { silent: true } });
   assert.equal(r.totalSteps, 6, 'max_steps overrides the epochs');
   assert.deepEqual(readdirSync(join(out, 'checkpoints')).sort(), ['step-000004', 'step-000006']);
@@ -164,7 +146,7 @@ test('what to do next is worded for the caller: the CLI flags by default, the ru
     const out = join(dir, hints === undefined ? 'int-cli' : 'int-pipeline');
     const ac = new AbortController();
     const lines: string[] = [];
-    const config = requireInputs(new ConfigBuilder().addFile(run.config).set({ path: 'out', value: out, source: 'test' }).set({ path: 'valid', value: null, source: 'test' }).build());
+    const config = tinyRunConfig(run, { out, valid: null });
     const r = await train(config, {
       loadModel: loadStudent,
       progress: { silent: true },

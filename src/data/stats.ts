@@ -6,6 +6,9 @@
 import type { Tokenizer } from '../models/tokenizer/index.js';
 import { LANGS, type Lang } from './lang.js';
 import type { CaseRecord } from './types.js';
+import { codePointLength } from '../util/text.js';
+
+export { codePointLength };
 
 export interface LengthStats {
   /** Texts measured (records that have this text). */
@@ -28,21 +31,6 @@ export interface LanguageStats {
 
 export interface DatasetStats {
   languages: Partial<Record<Lang, LanguageStats>>;
-}
-
-/** Length in Unicode code points (not UTF-16 units): "𝔸" is 1. */
-export function codePointLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++;
-    else {
-      const d = s.charCodeAt(i + 1);
-      n++;
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-  }
-  return n;
 }
 
 function lengthStats(values: number[]): LengthStats | undefined {

@@ -5,11 +5,11 @@
  * bounded buffer straight into libtorch memory, so a file never sits in memory twice. Sharded
  * Hugging Face checkpoints (`model.safetensors.index.json`) are read and written too.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { InputError } from '../util/errors.js';
-import { fsyncDir, readUtf8Strict, writeJsonAtomic } from '../util/fs.js';
+import { readUtf8Strict, writeFileAtomicWith, writeJsonAtomic } from '../util/fs.js';
 import { type DType, type Device, elementSize } from './dtype.js';
 import { N } from './native.js';
 import { empty } from './creation.js';
@@ -280,33 +280,16 @@ export function saveSafetensors(path: string, tensors: TensorMap, options: { met
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded !== json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
+  writeFileAtomicWith(path, (write) => {
     const len = Buffer.alloc(8);
     len.writeBigUInt64LE(BigInt(json.length));
-    writeAll(fd, len);
-    writeAll(fd, json);
-    for (const [, t] of list) writeTensor(fd, t);
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  renameSync(tmp, path);
-  fsyncDir(dir);
+    write(len);
+    write(json);
+    for (const [, t] of list) writeTensor(write, t);
+  });
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-}
-
-function writeTensor(fd: number, t: Tensor): void {
+function writeTensor(write: (bytes: Uint8Array) => void, t: Tensor): void {
   const total = t.numel * elementSize(t.dtype);
   if (total === 0) return;
   const h = handleOf(t);
@@ -319,7 +302,7 @@ function writeTensor(fd: number, t: Tensor): void {
   }
   try {
     for (let off = 0; off < total; off += CHUNK) {
-      writeAll(fd, new Uint8Array(N.readBytes(c, off, Math.min(CHUNK, total - off))));
+      write(new Uint8Array(N.readBytes(c, off, Math.min(CHUNK, total - off))));
     }
   } finally {
     if (!onCpu) N.free(c);

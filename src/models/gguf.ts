@@ -6,8 +6,7 @@
  * the alignment; then the tensor data, each tensor at an aligned offset. Strings are a u64 byte
  * length and UTF-8 bytes. Written to a temporary file, fsynced and renamed.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomicWith } from '../util/fs.js';
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
 export const GGUF_VERSION = 3;
@@ -121,14 +120,7 @@ export function writeGguf(path: string, metadata: readonly (readonly [string, Gg
   const dataStart = align(head.size);
   head.push(Buffer.alloc(dataStart - head.size));
 
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
-  const write = (b: Uint8Array): void => {
-    let off = 0;
-    while (off < b.length) off += writeSync(fd, b, off, b.length - off);
-  };
-  try {
+  writeFileAtomicWith(path, (write) => {
     for (const p of head.parts) write(p);
     tensors.forEach((t, i) => {
       const bytes = t.bytes();
@@ -137,12 +129,5 @@ export function writeGguf(path: string, metadata: readonly (readonly [string, Gg
       const pad = align(sizes[i]!) - sizes[i]!;
       if (pad > 0 && i < tensors.length - 1) write(Buffer.alloc(pad));
     });
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  renameSync(tmp, path);
+  });
 }

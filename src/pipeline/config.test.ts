@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import YAML from 'yaml';
 import { InputError } from '../util/errors.js';
 import { loadRunConfig, runConfigToYaml } from './config.js';
 import { effectivePrompts } from './prompts.js';
+import { tempDirs } from '../util/testing.js';
 
 /** Temporary folders of this file, removed when its tests end. */
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tempDir = tempDirs();
 
 function write(text: string): { dir: string; file: string } {
   const dir = tempDir('clinsum-config-');

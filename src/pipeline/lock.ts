@@ -6,20 +6,12 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../util/errors.js';
+import { pidAlive } from '../util/pid.js';
 
 export const LOCK_FILE = '.clinsum-run.lock';
 
 export interface RunLock {
   release(): void;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function acquireRunLock(runDir: string): RunLock {
@@ -39,7 +31,7 @@ export function acquireRunLock(runDir: string): RunLock {
       }
       const [pidText, host] = holder.split(' ');
       const pid = Number(pidText);
-      if (host === hostname() && Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      if (host === hostname() && Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) {
         throw new ConfigError(`${runDir} is in use by another clinsum run (pid ${pid}); wait for it to finish, or stop it`);
       }
       if (host !== undefined && host !== hostname()) {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigError, StoppedError } from '../util/errors.js';
@@ -11,17 +10,10 @@ import { LOCK_FILE } from './lock.js';
 import { planStages, runStages, type RunnerOptions } from './runner.js';
 import type { Stage, StageContext } from './stage.js';
 import { readRunState } from './state.js';
+import { tempDirs } from '../util/testing.js';
 
 /** Temporary folders of this file, removed when its tests end. */
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tempDir = tempDirs();
 
 /** A tiny three-stage pipeline over real files: make → double → count (resumable, chunked). */
 interface Knobs {

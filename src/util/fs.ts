@@ -11,14 +11,24 @@ let tmpCounter = 0;
  * file is renamed over `path`. Parent folders are created.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  writeFileAtomicWith(path, (write) => write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+}
+
+/**
+ * `writeFileAtomic` for a file written in pieces (a checkpoint need not be held in memory whole):
+ * `fill` calls `write` once per piece, in order. If `fill` throws, the temporary file is removed
+ * and `path` is left as it was.
+ */
+export function writeFileAtomicWith(path: string, fill: (write: (bytes: Uint8Array) => void) => void): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fill((bytes) => {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    });
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

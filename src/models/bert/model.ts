@@ -52,6 +52,39 @@ function attend(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, numHeads: number,
   return y.transpose(1, 2).reshape([b, t, numHeads * headSize]); // (B, T, C)
 }
 
+/**
+ * The body both families share: embeddings (at `embeddings.*`), then the first `layers` blocks
+ * (at `<stack>.layer.<i>.*`; BERT's `encoder`, DistilBERT's `transformer`), each taking the mask.
+ */
+abstract class EncoderStack<E extends { forward(ids: Tensor): Tensor }, B extends { forward(h: Tensor, mask: Tensor): Tensor }> implements Encoder {
+  readonly embeddings: E;
+  readonly layer: B[] = [];
+  readonly params: readonly Param[];
+
+  protected constructor(
+    readonly config: BertConfig,
+    readonly layers: number,
+    root: ParamPath,
+    make: { embeddings: (p: ParamPath) => E; stack: string; block: (p: ParamPath) => B },
+  ) {
+    checkLayers(config, layers);
+    this.embeddings = make.embeddings(root.sub('embeddings'));
+    const blocks = root.sub(make.stack).sub('layer');
+    for (let i = 0; i < layers; i++) this.layer.push(make.block(blocks.sub(i)));
+    this.params = root.params;
+  }
+
+  forward(ids: Tensor, mask: Tensor): Tensor {
+    let h = this.embeddings.forward(ids);
+    for (const l of this.layer) h = l.forward(h, mask);
+    return h;
+  }
+
+  dispose(): void {
+    disposeParams(this.params);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // BERT (and RoBERTa, which differs only in its position ids)
 
@@ -161,27 +194,9 @@ class BertLayer {
 }
 
 /** BertModel / RobertaModel / XLMRobertaModel without the pooler (it does not touch hidden states). */
-export class BertModel implements Encoder {
-  readonly embeddings: BertEmbeddings;
-  readonly layer: BertLayer[] = [];
-  readonly params: readonly Param[];
-
-  constructor(readonly config: BertConfig, readonly layers: number, root = new ParamPath()) {
-    checkLayers(config, layers);
-    this.embeddings = new BertEmbeddings(root.sub('embeddings'), config);
-    const enc = root.sub('encoder').sub('layer');
-    for (let i = 0; i < layers; i++) this.layer.push(new BertLayer(enc.sub(i), config));
-    this.params = root.params;
-  }
-
-  forward(ids: Tensor, mask: Tensor): Tensor {
-    let h = this.embeddings.forward(ids);
-    for (const l of this.layer) h = l.forward(h, mask);
-    return h;
-  }
-
-  dispose(): void {
-    disposeParams(this.params);
+export class BertModel extends EncoderStack<BertEmbeddings, BertLayer> {
+  constructor(config: BertConfig, layers: number, root = new ParamPath()) {
+    super(config, layers, root, { embeddings: (p) => new BertEmbeddings(p, config), stack: 'encoder', block: (p) => new BertLayer(p, config) });
   }
 }
 
@@ -272,27 +287,9 @@ class TransformerBlock {
   }
 }
 
-export class DistilBertModel implements Encoder {
-  readonly embeddings: DistilEmbeddings;
-  readonly layer: TransformerBlock[] = [];
-  readonly params: readonly Param[];
-
-  constructor(readonly config: BertConfig, readonly layers: number, root = new ParamPath()) {
-    checkLayers(config, layers);
-    this.embeddings = new DistilEmbeddings(root.sub('embeddings'), config);
-    const blocks = root.sub('transformer').sub('layer');
-    for (let i = 0; i < layers; i++) this.layer.push(new TransformerBlock(blocks.sub(i), config));
-    this.params = root.params;
-  }
-
-  forward(ids: Tensor, mask: Tensor): Tensor {
-    let h = this.embeddings.forward(ids);
-    for (const l of this.layer) h = l.forward(h, mask);
-    return h;
-  }
-
-  dispose(): void {
-    disposeParams(this.params);
+export class DistilBertModel extends EncoderStack<DistilEmbeddings, TransformerBlock> {
+  constructor(config: BertConfig, layers: number, root = new ParamPath()) {
+    super(config, layers, root, { embeddings: (p) => new DistilEmbeddings(p, config), stack: 'transformer', block: (p) => new TransformerBlock(p, config) });
   }
 }
 

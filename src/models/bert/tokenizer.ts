@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { ClinsumError, ConfigError, InputError } from '../../util/errors.js';
 import { parseWith, z } from '../../util/schema.js';
 import { readJsonFile, readOptionalJson } from '../hf/config.js';
+import { addedContents, addedTokensRegExp, type AddedToken } from '../tokenizer/added.js';
 import { BytePairEncoder } from '../tokenizer/bpe.js';
 import { createNormalizer, UnsupportedComponent, type Component, type Normalizer } from './normalizers.js';
 import { createPreTokenizer, type PreTokenizer } from './pretokenizers.js';
@@ -60,14 +61,6 @@ function content(t: z.output<typeof tokenSpec>): string | undefined {
 }
 
 export type TokenizerModelKind = 'wordpiece' | 'bpe' | 'unigram';
-
-interface AddedToken {
-  id: number;
-  content: string;
-  special: boolean;
-  lstrip: boolean;
-  rstrip: boolean;
-}
 
 /** Where `encodeForModel` cut a text, and how long it was. */
 export interface EncodedText {
@@ -190,8 +183,7 @@ export class EncoderTokenizer {
 
     // Added tokens: matched on the raw text, longest first.
     this.added = tj.added_tokens.map((t) => ({ id: t.id, content: t.content, special: t.special, lstrip: t.lstrip, rstrip: t.rstrip }));
-    const contents = [...new Set(this.added.map((t) => t.content))].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    this.addedRe = contents.length > 0 ? new RegExp(contents.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu') : undefined;
+    this.addedRe = addedTokensRegExp(addedContents(this.added), 'gu');
 
     let maxId = -1;
     for (const id of this.vocab.values()) maxId = Math.max(maxId, id);

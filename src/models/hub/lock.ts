@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSyn
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pidAlive } from '../../util/pid.js';
 
 export interface LockOptions {
   /** A lock not refreshed for this long is stale (ms, default 60 s). */
@@ -25,15 +26,6 @@ export interface LockOptions {
 
 /** Nonces of the locks this process holds now, by path. */
 const held = new Map<string, string>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function isStale(path: string, staleMs: number): { stale: boolean; holder: string } {
   let content: string;
@@ -50,7 +42,7 @@ function isStale(path: string, staleMs: number): { stale: boolean; holder: strin
   if (Date.now() - mtimeMs > staleMs) return { stale: true, holder };
   if (host === hostname() && Number.isInteger(pid) && pid > 0) {
     if (pid === process.pid) return { stale: held.get(path) !== nonce, holder };
-    if (!alive(pid)) return { stale: true, holder };
+    if (!pidAlive(pid)) return { stale: true, holder };
   }
   return { stale: false, holder };
 }

@@ -67,24 +67,19 @@ export interface Qwen2ConfigInput {
 export function qwen2Config(c: Qwen2ConfigInput): Qwen2Config {
   const numKeyValueHeads = c.numKeyValueHeads ?? c.numAttentionHeads;
   const headDim = c.headDim ?? c.hiddenSize / c.numAttentionHeads;
-  const problems = checkSizes({
+  const sizes = {
     hiddenSize: c.hiddenSize,
     intermediateSize: c.intermediateSize,
     numHiddenLayers: c.numHiddenLayers,
     numAttentionHeads: c.numAttentionHeads,
     numKeyValueHeads,
     headDim,
-    vocabSize: c.vocabSize,
-  });
+  };
+  const problems = checkSizes({ ...sizes, vocabSize: c.vocabSize });
   if (problems.length > 0) throw new Error(`invalid Qwen2 config: ${problems.join('; ')}`);
   return Object.freeze({
     vocabSize: c.vocabSize ?? 151936,
-    hiddenSize: c.hiddenSize,
-    intermediateSize: c.intermediateSize,
-    numHiddenLayers: c.numHiddenLayers,
-    numAttentionHeads: c.numAttentionHeads,
-    numKeyValueHeads,
-    headDim,
+    ...sizes,
     ropeTheta: c.ropeTheta ?? 10000,
     rmsNormEps: c.rmsNormEps ?? 1e-6,
     tieWordEmbeddings: c.tieWordEmbeddings ?? false,

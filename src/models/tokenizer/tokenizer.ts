@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../../util/errors.js';
 import { parseWith, z } from '../../util/schema.js';
+import { addedContents, addedTokensRegExp, type AddedToken } from './added.js';
 import { BytePairEncoder } from './bpe.js';
 import { byteLevelToBytes } from './bytelevel.js';
 import { ChatTemplate, type ChatMessage, type ChatTemplateOptions } from './chat.js';
@@ -90,14 +91,6 @@ export interface EncodeOptions {
 export interface DecodeOptions {
   /** Leave out added tokens marked special (`<|im_end|>`, `<|endoftext|>`). Default false. */
   skipSpecialTokens?: boolean;
-}
-
-interface AddedToken {
-  id: number;
-  content: string;
-  special: boolean;
-  lstrip: boolean;
-  rstrip: boolean;
 }
 
 export class Tokenizer {
@@ -203,8 +196,8 @@ export class Tokenizer {
       if (t.lstrip || t.rstrip) throw unsupported(`lstrip/rstrip on added token ${t.content}`);
       this.addedById.set(t.id, t);
     }
-    const contents = [...new Set(this.added.map((t) => t.content))].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    this.addedRe = contents.length > 0 ? new RegExp(contents.map(escapeRegExp).join('|'), 'g') : undefined;
+    const contents = addedContents(this.added);
+    this.addedRe = addedTokensRegExp(contents, 'g');
     this.maxAddedLength = contents.length > 0 ? contents[0]!.length : 0;
     this.addedRe2 = this.addedRe === undefined ? undefined : new RegExp(this.addedRe.source, 'g');
     this.addedLastChars = new Set(contents.map((c) => c[c.length - 1]!));
@@ -470,10 +463,6 @@ export class Tokenizer {
     }
     return this.chatTemplate.render(messages, options);
   }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** transformers' `clean_up_tokenization`. */

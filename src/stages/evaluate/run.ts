@@ -11,7 +11,7 @@ import { InputError } from '../../util/errors.js';
 import { groupPrng, resolveBootstrap, type BootstrapOptions, type ResolvedBootstrap } from './bootstrap.js';
 import { metricColumns, scoreWithMetrics, type EvalPair, type Metric, type MetricColumn, type PairScores } from './metric.js';
 import { joinPredictions, readPairsFile, readPredictions, readReferences } from './pairs.js';
-import { pairedBootstrapStrata } from './significance.js';
+import { pairedBootstrapStrata, type PairedBootstrapResult } from './significance.js';
 import { aggregateTable, formatScore, MACRO_LABEL, renderTableMarkdown, type ResultTable, type ScoredPair } from './table.js';
 
 /** What a metric was, for result files. */
@@ -116,20 +116,12 @@ export interface SystemEvaluation {
   table: ResultTable;
 }
 
-export interface ComparisonRow {
+/** One line of a comparison: the paired bootstrap (significance.ts) of one column for one language or the macro average. */
+export interface ComparisonRow extends PairedBootstrapResult {
   /** Language code or `macro avg`. */
   label: string;
   kind: 'language' | 'macro';
   column: string;
-  pairs: number;
-  meanA: number;
-  meanB: number;
-  /** meanA − meanB. */
-  delta: number;
-  low: number;
-  high: number;
-  /** One-sided paired-bootstrap p-value (see significance.ts). */
-  p: number;
 }
 
 export interface Comparison {

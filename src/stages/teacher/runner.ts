@@ -16,14 +16,13 @@ import { writeJsonAtomic } from '../../util/fs.js';
 import { canonicalJson } from '../../util/hash.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Progress } from '../../util/progress.js';
-import { TeacherClient, endpointIsLocal, parseBaseUrl, type ChatMessage, type Completion, type JsonValue, type SamplingParams } from './client.js';
+import { TeacherClient, endpointIsLocal, type TeacherClientOptions, parseBaseUrl, type ChatMessage, type Completion, type JsonValue, type SamplingParams } from './client.js';
 import { TeacherError, TeacherFatalError, TeacherHTTPError } from './errors.js';
 import type { FlagOptions, FlagResult, LanguageDetector } from './flags.js';
 import { RateLimiter, type RateLimits } from './limiter.js';
 import { buildOutputs, entryFlags, writeOutputs, type OutputFiles } from './output.js';
 import { currentOwner } from './owner.js';
 import { buildPreflight, estimatePromptTokens, type PreflightReport } from './preflight.js';
-import type { RetryOptions } from './retry.js';
 import { costUsd, type ExtractionStats, type Prices } from './stats.js';
 import { TeacherStore, requestKeyer, type AnswerRow, type TeacherIdentity } from './store.js';
 
@@ -40,20 +39,12 @@ export interface PromptText {
   hash: string;
 }
 
-export interface ExtractOptions {
+/** The endpoint settings (`baseUrl` with `/v1`, `model`, `apiKey`, `params`, `timeoutMs`, `retry`) are the client's. */
+export interface ExtractOptions extends Pick<TeacherClientOptions, 'baseUrl' | 'model' | 'apiKey' | 'params' | 'timeoutMs' | 'retry'> {
   /** The reports, in the order of the output file. Ids must be unique. */
   items: readonly TeacherItem[];
   /** The system prompt for a report. */
   prompt: (item: TeacherItem) => PromptText;
-  /** Endpoint base URL including `/v1`. */
-  baseUrl: string;
-  model: string;
-  /** From the environment; never logged, never stored. */
-  apiKey?: string;
-  params?: SamplingParams;
-  /** Per-attempt timeout, ms. Default 300 000. */
-  timeoutMs?: number;
-  retry?: Partial<RetryOptions>;
   /** Requests in flight at most. Default 8. */
   concurrency?: number;
   limits?: RateLimits;

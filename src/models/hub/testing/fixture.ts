@@ -3,9 +3,11 @@
  * fresh cache folders, an isolated environment (no token file, no HF_* variables of the machine
  * running the tests), and pull options with short retry waits.
  */
+import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HubError } from '../errors.js';
 import type { PullOptions } from '../pull.js';
 import { type FakeHub, type FakeHubOptions, startFakeHub } from './hub-server.js';
 
@@ -54,4 +56,15 @@ export async function createHubFixture(build: (dir: (name: string) => string) =>
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The HubError that `p` (a pull expected to fail) rejects with; fails the test on anything else. */
+export async function hubFailure(p: Promise<unknown>): Promise<HubError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof HubError, `a HubError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected the pull to fail');
 }

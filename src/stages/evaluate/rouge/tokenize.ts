@@ -16,6 +16,9 @@
  * stemmer, when given, again applies only to tokens longer than 3 characters (code points), as
  * in rouge-score.
  */
+import { codePointLength } from '../../../util/text.js';
+
+export { codePointLength };
 
 export type TokenizerName = 'reference' | 'unicode';
 
@@ -52,21 +55,6 @@ const UNICODE_TOKEN = new RegExp(
 export function unicodeTokens(text: string): string[] {
   const norm = text.normalize('NFC').toLowerCase().normalize('NFC');
   return norm.match(UNICODE_TOKEN) ?? [];
-}
-
-/** Length in code points (what Python's `len` counts). */
-export function codePointLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++;
-    else {
-      const d = s.charCodeAt(i + 1);
-      n++;
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-  }
-  return n;
 }
 
 /** rouge-score's stemming rule: only tokens longer than 3 characters are stemmed. */

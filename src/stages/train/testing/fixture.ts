@@ -11,6 +11,7 @@ import { readDataset, type CaseRecord } from '../../../data/index.js';
 import { initTinyQwen2, type TinyQwen2Options } from '../../../models/qwen2/index.js';
 import { toJsonl } from '../../../util/jsonl.js';
 import { multiclinsumPath } from '../../../util/shared-data.js';
+import { ConfigBuilder, requireInputs, type ReadyTrainConfig } from '../config.js';
 
 /** The tiny student of the trainer's tests: Qwen2 with the real Qwen2.5 tokenizer and vocabulary. */
 export const TEST_STUDENT: Readonly<TinyQwen2Options> = Object.freeze({ layers: 2, hidden: 32, heads: 4, kvHeads: 2, intermediate: 64 });
@@ -71,4 +72,11 @@ export function writeTinyRun(dir: string, o: TinyRunOptions = {}): TinyRun {
     ].join('\n'),
   );
   return { ...paths, records: { train, valid } };
+}
+
+/** The training config of `run.config` with `settings` (dotted path → value, e.g. `'optimizer.lr': 1e-2`) set on top by the test. */
+export function tinyRunConfig(run: Pick<TinyRun, 'config'>, settings: Readonly<Record<string, unknown>>): ReadyTrainConfig {
+  const b = new ConfigBuilder().addFile(run.config);
+  for (const [path, value] of Object.entries(settings)) b.set({ path, value, source: 'test' });
+  return requireInputs(b.build());
 }

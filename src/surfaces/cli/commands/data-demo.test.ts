@@ -3,19 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../main.js';
+import { runCliCaptured, type CliRun } from '../testing.js';
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const code = await runCli(argv, { stdout, stderr, env: {} });
-  return { code, out, err };
-}
+const cli = (argv: string[]): Promise<CliRun> => runCliCaptured(argv);
 
 interface StatsJson {
   languages: Record<string, { count: number; report: { count: number; min: number; max: number }; summary: { count: number; min: number; max: number } }>;
@@ -25,10 +15,10 @@ test('data demo writes the MultiClinSum layout, says what it wrote, and data sta
   const d = mkdtempSync(join(tmpdir(), 'clinsum-demo-cli-'));
   t.after(() => rmSync(d, { recursive: true, force: true }));
   const w = await cli(['data', 'demo', '--out', d, '--layout', 'multiclinsum', '--per-language', '6', '--seed', '11']);
-  assert.equal(w.code, 0, w.err);
+  assert.equal(w.code, 0, w.stderr);
   const folders = ['en', 'es', 'fr', 'pt'].map((l) => join(d, `multiclinsum_gs_train_${l}`));
   assert.equal(
-    w.out,
+    w.stdout,
     [
       'en: 6 fictional case reports with summaries',
       'es: 6 fictional case reports with summaries',
@@ -40,8 +30,8 @@ test('data demo writes the MultiClinSum layout, says what it wrote, and data sta
     ].join('\n'),
   );
   const s = await cli(['data', 'stats', '--json', ...folders]);
-  assert.equal(s.code, 0, s.err);
-  const stats = JSON.parse(s.out) as StatsJson;
+  assert.equal(s.code, 0, s.stderr);
+  const stats = JSON.parse(s.stdout) as StatsJson;
   assert.deepEqual(Object.keys(stats.languages), ['en', 'es', 'fr', 'pt']);
   for (const l of Object.values(stats.languages)) {
     assert.equal(l.count, 6);
@@ -49,17 +39,17 @@ test('data demo writes the MultiClinSum layout, says what it wrote, and data sta
     assert.ok(l.report.min >= 600 && l.report.max <= 1500 && l.summary.min >= 150 && l.summary.max <= 350);
   }
   const table = await cli(['data', 'stats', ...folders]);
-  assert.match(table.out, /^es\s+6\s/m);
+  assert.match(table.stdout, /^es\s+6\s/m);
 });
 
 test('data demo: JSONL by default, only the languages asked for, and data stats reads the file', async (t) => {
   const d = mkdtempSync(join(tmpdir(), 'clinsum-demo-cli-'));
   t.after(() => rmSync(d, { recursive: true, force: true }));
   const w = await cli(['data', 'demo', '--out', d, '--lang', 'pt', '--lang', 'fr,en']);
-  assert.equal(w.code, 0, w.err);
-  assert.match(w.out, /^wrote .*demo\.jsonl \(72 records in 1 file\(s\), layout jsonl, seed 42\)$/m);
+  assert.equal(w.code, 0, w.stderr);
+  assert.match(w.stdout, /^wrote .*demo\.jsonl \(72 records in 1 file\(s\), layout jsonl, seed 42\)$/m);
   const s = await cli(['data', 'stats', '--json', join(d, 'demo.jsonl')]);
-  const stats = JSON.parse(s.out) as StatsJson;
+  const stats = JSON.parse(s.stdout) as StatsJson;
   assert.deepEqual(Object.fromEntries(Object.entries(stats.languages).map(([l, v]) => [l, v.count])), { en: 24, fr: 24, pt: 24 });
 });
 
@@ -78,11 +68,11 @@ test('data demo: usage errors exit 2 with one line naming the flag, and write no
   for (const [argv, message] of cases) {
     const r = await cli(argv);
     assert.equal(r.code, 2, argv.join(' '));
-    assert.match(r.err, message);
-    assert.equal(r.err.split('\n').length, 2, 'one line');
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.split('\n').length, 2, 'one line');
   }
   const lang = await cli(['data', 'demo', '--out', never, '--lang', 'de']);
   assert.equal(lang.code, 1);
-  assert.match(lang.err, /--lang: unknown language "de"/);
+  assert.match(lang.stderr, /--lang: unknown language "de"/);
   assert.equal(existsSync(never), false);
 });

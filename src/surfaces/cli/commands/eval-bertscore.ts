@@ -1,10 +1,8 @@
 /** `clinsum eval bertscore --pairs FILE --model DIR`: BERTScore of reference–prediction pairs, per language. */
 import { createBertScoreMetric } from '../../../stages/evaluate/bertscore/metric.js';
-import { evaluatePairsFile } from '../../../stages/evaluate/run.js';
-import { renderDetailedMarkdown } from '../../../stages/evaluate/table.js';
-import { bool, parseFlags, requiredStr, str } from '../args.js';
+import { parseFlags, requiredStr } from '../args.js';
 import type { Command } from '../command.js';
-import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bertScoreFlags, bootstrapFlags, progressReporter } from './eval-shared.js';
+import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bertScoreFlagSpec, bertScoreFlags, scorePairsFile } from './eval-shared.js';
 
 const NAME = 'eval bertscore';
 
@@ -35,11 +33,7 @@ example:
     const f = parseFlags(NAME, argv, {
       pairs: { type: 'string' },
       model: { type: 'string' },
-      layer: { type: 'string' },
-      idf: { type: 'boolean' },
-      baseline: { type: 'string' },
-      'batch-size': { type: 'string' },
-      device: { type: 'string' },
+      ...bertScoreFlagSpec('layer'),
       out: { type: 'string' },
       json: { type: 'boolean' },
       ...BOOTSTRAP_FLAGS,
@@ -47,26 +41,7 @@ example:
     const pairsFile = requiredStr(NAME, f, 'pairs');
     const metric = createBertScoreMetric({ model: requiredStr(NAME, f, 'model'), ...bertScoreFlags(f, 'layer') });
     try {
-      const progress = progressReporter(io);
-      const result = await evaluatePairsFile({
-        pairsFile,
-        metrics: [metric],
-        outFile: str(f, 'out'),
-        bootstrap: bootstrapFlags(f),
-        onProgress: progress.onProgress,
-      });
-      progress.finish();
-      if (bool(f, 'json')) {
-        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } else {
-        const s = metric.settings;
-        io.stdout.write(`BERTScore of ${result.pairs} pairs (${s.hash}), × 100:\n\n`);
-        io.stdout.write(renderDetailedMarkdown(result.table));
-      }
-      for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
-      const out = str(f, 'out');
-      if (out !== undefined) io.stderr.write(`clinsum: wrote ${result.pairs} pair scores to ${out}\n`);
-      return 0;
+      return await scorePairsFile(io, f, pairsFile, metric, (pairs) => `BERTScore of ${pairs} pairs (${metric.settings.hash}), × 100:\n\n`);
     } finally {
       metric.dispose();
     }

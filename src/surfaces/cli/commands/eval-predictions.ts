@@ -9,7 +9,7 @@ import type { Metric } from '../../../stages/evaluate/metric.js';
 import { evaluatePredictions, renderComparisonMarkdown, renderSystemMarkdown, type SystemInput } from '../../../stages/evaluate/run.js';
 import { bool, parseFlags, requiredStr, str } from '../args.js';
 import type { Command } from '../command.js';
-import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bertScoreFlags, bootstrapFlags, oneOf, progressReporter, splitFlag } from './eval-shared.js';
+import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, ROUGE_FLAGS, bertScoreFlagSpec, bertScoreFlags, bootstrapFlags, evaluateAndPrint, oneOf, splitFlag } from './eval-shared.js';
 
 const NAME = 'eval';
 
@@ -74,17 +74,11 @@ examples:
       ref: { type: 'string' },
       pred: { type: 'string' },
       'out-dir': { type: 'string' },
-      stemmer: { type: 'boolean' },
-      tokenizer: { type: 'string' },
-      split: { type: 'string' },
+      ...ROUGE_FLAGS,
       'allow-missing': { type: 'boolean' },
       json: { type: 'boolean' },
       'bertscore-model': { type: 'string' },
-      'bertscore-layer': { type: 'string' },
-      idf: { type: 'boolean' },
-      baseline: { type: 'string' },
-      'batch-size': { type: 'string' },
-      device: { type: 'string' },
+      ...bertScoreFlagSpec('bertscore-layer'),
       ...BOOTSTRAP_FLAGS,
     }, false);
     const pred = str(f, 'pred');
@@ -99,33 +93,32 @@ examples:
     if (tokenizer !== 'unicode') metrics.push(await createRouge({ ...rouge, tokenizer: 'reference' }));
     if (tokenizer !== 'reference') metrics.push(await createRouge({ ...rouge, tokenizer: 'unicode' }));
     const bertModel = str(f, 'bertscore-model');
-    const bertOnly = ['bertscore-layer', 'idf', 'baseline', 'batch-size', 'device'].filter((k) => f.values[k] !== undefined);
+    const bertOnly = Object.keys(bertScoreFlagSpec('bertscore-layer')).filter((k) => f.values[k] !== undefined);
     if (bertModel === undefined && bertOnly.length > 0) throw new UsageError(`${NAME}: --${bertOnly[0]} is a BERTScore flag: give --bertscore-model DIR too`);
     const bertscore = bertModel === undefined ? undefined : await (await METRIC_KINDS.bertscore.load())({ model: bertModel, ...bertScoreFlags(f, 'bertscore-layer') });
     if (bertscore !== undefined) metrics.push(bertscore);
     try {
-      const progress = progressReporter(io);
-      const result = await evaluatePredictions({
-        references: requiredStr(NAME, f, 'ref'),
-        systems,
-        metrics,
-        allowMissing: bool(f, 'allow-missing'),
-        outDir: str(f, 'out-dir'),
-        bootstrap: bootstrapFlags(f),
-        onProgress: progress.onProgress,
-      });
-      progress.finish();
-
-      if (bool(f, 'json')) {
-        io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } else {
-        const docs = result.systems.map((s) => renderSystemMarkdown(s, result));
-        if (result.comparison !== undefined) {
-          docs.push(`# Comparison: ${result.comparison.a} vs ${result.comparison.b}\n\n${renderComparisonMarkdown(result.comparison, metrics.flatMap((m) => m.columns))}`);
-        }
-        io.stdout.write(docs.join('\n'));
-      }
-      for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
+      const result = await evaluateAndPrint(
+        io,
+        f,
+        (onProgress) =>
+          evaluatePredictions({
+            references: requiredStr(NAME, f, 'ref'),
+            systems,
+            metrics,
+            allowMissing: bool(f, 'allow-missing'),
+            outDir: str(f, 'out-dir'),
+            bootstrap: bootstrapFlags(f),
+            onProgress,
+          }),
+        (r) => {
+          const docs = r.systems.map((s) => renderSystemMarkdown(s, r));
+          if (r.comparison !== undefined) {
+            docs.push(`# Comparison: ${r.comparison.a} vs ${r.comparison.b}\n\n${renderComparisonMarkdown(r.comparison, metrics.flatMap((m) => m.columns))}`);
+          }
+          return docs.join('\n');
+        },
+      );
       for (const file of result.files) io.stderr.write(`clinsum: wrote ${file}\n`);
       return 0;
     } finally {

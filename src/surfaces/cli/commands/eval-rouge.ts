@@ -1,11 +1,9 @@
 /** `clinsum eval rouge --pairs FILE`: ROUGE of reference–prediction pairs, per language. */
-import { evaluatePairsFile } from '../../../stages/evaluate/run.js';
 import { createRougeMetric } from '../../../stages/evaluate/rouge/metric.js';
 import { TOKENIZERS } from '../../../stages/evaluate/rouge/tokenize.js';
-import { renderDetailedMarkdown } from '../../../stages/evaluate/table.js';
-import { bool, parseFlags, requiredStr, str } from '../args.js';
+import { bool, parseFlags, requiredStr } from '../args.js';
 import type { Command } from '../command.js';
-import { BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bootstrapFlags, oneOf, progressReporter, splitFlag } from './eval-shared.js';
+import { BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, ROUGE_FLAGS, oneOf, scorePairsFile, splitFlag } from './eval-shared.js';
 
 const NAME = 'eval rouge';
 
@@ -39,9 +37,7 @@ example:
   async run(argv, io) {
     const f = parseFlags(NAME, argv, {
       pairs: { type: 'string' },
-      stemmer: { type: 'boolean' },
-      tokenizer: { type: 'string' },
-      split: { type: 'string' },
+      ...ROUGE_FLAGS,
       out: { type: 'string' },
       json: { type: 'boolean' },
       ...BOOTSTRAP_FLAGS,
@@ -51,28 +47,14 @@ example:
       stemmer: bool(f, 'stemmer'),
       summarySplit: splitFlag(f),
     });
-    const progress = progressReporter(io);
-    const result = await evaluatePairsFile({
-      pairsFile: requiredStr(NAME, f, 'pairs'),
-      metrics: [metric],
-      outFile: str(f, 'out'),
-      bootstrap: bootstrapFlags(f),
-      onProgress: progress.onProgress,
-    });
-    progress.finish();
-    if (bool(f, 'json')) {
-      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    } else {
-      const s = metric.settings;
-      io.stdout.write(
-        `ROUGE of ${result.pairs} pairs (tokenizer ${s.tokenizer}, stemmer ${s.stemmer}, rougeLsum split ${s.summarySplit}), × 100:\n\n`,
-      );
-      io.stdout.write(renderDetailedMarkdown(result.table));
-      if (!metric.comparable) io.stdout.write('\nNot comparable with numbers from the official rouge-score.\n');
-    }
-    for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
-    const out = str(f, 'out');
-    if (out !== undefined) io.stderr.write(`clinsum: wrote ${result.pairs} pair scores to ${out}\n`);
-    return 0;
+    const s = metric.settings;
+    return scorePairsFile(
+      io,
+      f,
+      requiredStr(NAME, f, 'pairs'),
+      metric,
+      (pairs) => `ROUGE of ${pairs} pairs (tokenizer ${s.tokenizer}, stemmer ${s.stemmer}, rougeLsum split ${s.summarySplit}), × 100:\n\n`,
+      metric.comparable ? '' : '\nNot comparable with numbers from the official rouge-score.\n',
+    );
   },
 };

@@ -1,8 +1,10 @@
-/** Flags and helpers shared by the `eval` commands: ROUGE settings, bootstrap, progress. */
+/** Flags and helpers shared by the `eval` commands: ROUGE and BERTScore settings, bootstrap, progress, printing. */
 import { UsageError } from '../../../util/errors.js';
 import { Progress } from '../../../util/progress.js';
 import type { BootstrapOptions } from '../../../stages/evaluate/bootstrap.js';
-import type { EvalProgress } from '../../../stages/evaluate/run.js';
+import type { Metric } from '../../../stages/evaluate/metric.js';
+import { evaluatePairsFile, type EvalProgress } from '../../../stages/evaluate/run.js';
+import { renderDetailedMarkdown } from '../../../stages/evaluate/table.js';
 import { SUMMARY_SPLITS, type SummarySplit } from '../../../stages/evaluate/rouge/sentences.js';
 import { bool, int, str, type FlagSpec, type ParsedFlags } from '../args.js';
 import type { BertScoreMetricOptions } from '../../../stages/evaluate/bertscore/metric.js';
@@ -28,6 +30,13 @@ export function oneOf<T extends string>(f: ParsedFlags, name: string, allowed: r
   if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${v}"`);
   return v as T;
 }
+
+/** The ROUGE settings of \`eval rouge\` and \`eval\`: --stemmer, --tokenizer, --split. */
+export const ROUGE_FLAGS: FlagSpec = {
+  stemmer: { type: 'boolean' },
+  tokenizer: { type: 'string' },
+  split: { type: 'string' },
+};
 
 export function splitFlag(f: ParsedFlags): SummarySplit {
   return oneOf(f, 'split', SUMMARY_SPLITS, 'newline');
@@ -67,6 +76,17 @@ export const BERTSCORE_USAGE = `  --layer N            use the hidden states aft
                        bert_score; the matching batches decide padding, so keep 64 to match it)
   --device D           cpu (default) or cuda[:N]`;
 
+/** The BERTScore flags (read by \`bertScoreFlags\`), with the layer flag named \`layerFlag\`. */
+export function bertScoreFlagSpec(layerFlag: string): FlagSpec {
+  return {
+    [layerFlag]: { type: 'string' },
+    idf: { type: 'boolean' },
+    baseline: { type: 'string' },
+    'batch-size': { type: 'string' },
+    device: { type: 'string' },
+  };
+}
+
 /** The BERTScore options of \`eval bertscore\` (layer flag \`--layer\`) and \`eval\` (\`--bertscore-layer\`). */
 export function bertScoreFlags(f: ParsedFlags, layerFlag: string): Omit<BertScoreMetricOptions, 'model'> {
   const layer = int(f, layerFlag, { min: 0, max: 1000 });
@@ -80,4 +100,39 @@ export function bertScoreFlags(f: ParsedFlags, layerFlag: string): Omit<BertScor
     ...(batchSize !== undefined && { batchSize }),
     ...(device !== undefined && { device: device as BertScoreMetricOptions['device'] }),
   };
+}
+
+/**
+ * Runs `evaluate` with progress lines on an interactive stderr, then prints its result: JSON
+ * with --json, else `markdown(result)`; then its notes on stderr.
+ */
+export async function evaluateAndPrint<R extends { notes: readonly string[] }>(
+  io: CliIO,
+  f: ParsedFlags,
+  evaluate: (onProgress: EvalProgress | undefined) => Promise<R>,
+  markdown: (result: R) => string,
+): Promise<R> {
+  const progress = progressReporter(io);
+  const result = await evaluate(progress.onProgress);
+  progress.finish();
+  io.stdout.write(bool(f, 'json') ? `${JSON.stringify(result, null, 2)}\n` : markdown(result));
+  for (const n of result.notes) io.stderr.write(`clinsum: note: ${n}\n`);
+  return result;
+}
+
+/**
+ * `eval rouge` and `eval bertscore`: score `pairsFile` with one metric (--out, --samples, --seed
+ * from `f`), print the aggregate (a table under `heading(pairs)` and above `footer`, or --json)
+ * and the notes, then the --out file on stderr. Returns the exit status.
+ */
+export async function scorePairsFile(io: CliIO, f: ParsedFlags, pairsFile: string, metric: Metric, heading: (pairs: number) => string, footer = ''): Promise<number> {
+  const result = await evaluateAndPrint(
+    io,
+    f,
+    (onProgress) => evaluatePairsFile({ pairsFile, metrics: [metric], outFile: str(f, 'out'), bootstrap: bootstrapFlags(f), onProgress }),
+    (r) => `${heading(r.pairs)}${renderDetailedMarkdown(r.table)}${footer}`,
+  );
+  const out = str(f, 'out');
+  if (out !== undefined) io.stderr.write(`clinsum: wrote ${result.pairs} pair scores to ${out}\n`);
+  return 0;
 }
