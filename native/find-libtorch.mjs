@@ -36,17 +36,28 @@ function fail(msg) {
   process.exit(1);
 }
 
-/** Reads TORCH_VERSION_MAJOR/MINOR/PATCH from torch/version.h under the API include dir. */
-function readVersion(apiInclude) {
-  const file = join(apiInclude, 'torch', 'version.h');
-  if (!existsSync(file)) return undefined;
-  const text = readFileSync(file, 'utf8');
-  const num = (k) => Number((text.match(new RegExp(`#define\\s+TORCH_VERSION_${k}\\s+(\\d+)`)) ?? [])[1]);
-  const major = num('MAJOR');
-  const minor = num('MINOR');
-  const patch = num('PATCH');
-  if (!Number.isInteger(major) || !Number.isInteger(minor)) return undefined;
-  return `${major}.${minor}.${Number.isInteger(patch) ? patch : 0}`;
+/**
+ * Reads TORCH_VERSION_MAJOR/MINOR/PATCH from the headers. Up to PyTorch 2.9 they are defined in
+ * torch/version.h under the API include dir; since 2.10 (pytorch/pytorch#164381, "Move version.h
+ * to torch/headeronly") that file only includes torch/headeronly/version.h, which defines them.
+ */
+function readVersion(include, apiInclude) {
+  for (const file of [join(apiInclude, 'torch', 'version.h'), join(include, 'torch', 'headeronly', 'version.h')]) {
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    const num = (k) => Number((text.match(new RegExp(`#define\\s+TORCH_VERSION_${k}\\s+(\\d+)`)) ?? [])[1]);
+    const major = num('MAJOR');
+    const minor = num('MINOR');
+    const patch = num('PATCH');
+    if (Number.isInteger(major) && Number.isInteger(minor)) return `${major}.${minor}.${Number.isInteger(patch) ? patch : 0}`;
+  }
+  return undefined;
+}
+
+/** "2.11.0+cu128" -> "2.11.0" (Python's torch.__version__, when the headers say nothing). */
+function versionFromPython(v) {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(v ?? '');
+  return m ? `${m[1]}.${m[2]}.${m[3] ?? 0}` : undefined;
 }
 
 /** A libtorch folder laid out like the official zip or a pip wheel's torch/ package. */
@@ -60,7 +71,7 @@ function fromFolder(dir, method, extra = {}) {
   return {
     method,
     root: dir,
-    version: readVersion(apiInclude),
+    version: readVersion(include, apiInclude),
     includeDirs: [include, apiInclude],
     libDir: lib,
     cxx11Abi: extra.cxx11Abi ?? guessAbi(lib),
@@ -110,6 +121,7 @@ function fromPython(tried) {
       continue;
     }
     if (!info.cudaVersion) found.cuda = false;
+    if (!found.version) found.version = versionFromPython(info.version);
     return found;
   }
   return undefined;
@@ -130,7 +142,7 @@ function fromSystem(tried) {
   return {
     method: 'system',
     root: '/usr',
-    version: readVersion(apiInclude),
+    version: readVersion('/usr/include', apiInclude),
     includeDirs: ['/usr/include', apiInclude],
     libDir,
     cxx11Abi: 1,
