@@ -52,7 +52,9 @@ def train(args, data, checkpoint):
     model = load(args.model, torch.float32, dev)
     model.train()
     if checkpoint:
-        model.gradient_checkpointing_enable()
+        # Non-reentrant checkpointing, named explicitly: transformers 5 defaults to it, 4.35–4.x to the
+        # reentrant kind; torch.utils.checkpoint wants use_reentrant passed.
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01)
     ids = torch.tensor(data["train"], dtype=torch.int64, device=dev)
     b, t = ids.shape
@@ -60,7 +62,9 @@ def train(args, data, checkpoint):
 
     def step():
         with torch.autocast(device_type="cuda" if dev.startswith("cuda") else "cpu", dtype=dtype):
-            out = model(input_ids=ids, labels=ids)
+            # use_cache=False: a training forward keeps no KV cache (transformers would build a
+            # DynamicCache from config.use_cache otherwise).
+            out = model(input_ids=ids, labels=ids, use_cache=False)
         out.loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
@@ -84,17 +88,28 @@ def train(args, data, checkpoint):
     return res
 
 
-@torch.inference_mode()
+# gpu.ts's stand-in end-of-sequence id (a random model has no real one): transformers' side stops on
+# the same id, and min_new_tokens keeps it from being picked, so it runs the full NEW tokens.
+STAND_IN_EOS = 151935
+
+
 def generate(args, data):
     dev = args.device
+    # Loaded outside inference mode (parameters stay ordinary tensors); only generation runs inside.
     model = load(args.model, torch.bfloat16 if dev.startswith("cuda") else torch.float32, dev).eval()
+    with torch.inference_mode():
+        return generate_timed(args, data, model)
+
+
+def generate_timed(args, data, model):
+    dev = args.device
     prompts = torch.tensor(data["prompts"], dtype=torch.int64, device=dev)
     out = {}
     tokens = None
     batches = [int(x) for x in args.gen_batch.split(",")]
     for g in batches:
         ids = prompts[:g]
-        kw = dict(attention_mask=torch.ones_like(ids), do_sample=False, pad_token_id=0, temperature=None, top_p=None, top_k=None)
+        kw = dict(attention_mask=torch.ones_like(ids), do_sample=False, eos_token_id=STAND_IN_EOS, pad_token_id=0, temperature=None, top_p=None, top_k=None)
         model.generate(ids, max_new_tokens=8, min_new_tokens=8, **kw)
         times = []
         for _ in range(args.gen_rounds):
