@@ -32,6 +32,16 @@ def load(model_dir):
     return m.cuda().train()
 
 
+def full_fp32_matmuls():
+    """float32 matmuls in full precision (no TF32), as clinsum runs them. PyTorch 2.9+ has
+    fp32_precision and deprecates allow_tf32; setting only the new one keeps the two from mixing."""
+    matmul = torch.backends.cuda.matmul
+    try:
+        matmul.fp32_precision = "ieee"
+    except (AttributeError, AssertionError):  # before 2.9 (an unknown name: AssertionError up to 1.13)
+        matmul.allow_tf32 = False
+
+
 def optimizer(model):
     decay, no_decay = [], []
     for name, p in model.named_parameters():
@@ -74,10 +84,10 @@ def make_batch(spec):
 def step(model, opt, batch, variant):
     with torch.autocast("cuda", dtype=torch.bfloat16):
         if variant == "pytorch-hf":
-            logits = model(input_ids=batch["ids"]).logits  # (B, T, V)
+            logits = model(input_ids=batch["ids"], use_cache=False).logits  # (B, T, V)
             logits = logits.reshape(-1, logits.shape[-1])[batch["at"]]
         else:
-            hidden = model.model(input_ids=batch["ids"]).last_hidden_state  # (B, T, C), after the final norm
+            hidden = model.model(input_ids=batch["ids"], use_cache=False).last_hidden_state  # (B, T, C), after the final norm
             logits = model.lm_head(hidden.reshape(-1, hidden.shape[-1])[batch["at"]])
         per_token = F.cross_entropy(logits.float(), batch["targets"], reduction="none")
         loss = (per_token * batch["weights"]).sum()
@@ -99,7 +109,7 @@ def main():
     a = ap.parse_args()
     spec = json.load(open(f"{a.dir}/batch.json"))
     assert abs(spec["gamma"] - 0.8) < 1e-12
-    torch.backends.cuda.matmul.allow_tf32 = False
+    full_fp32_matmuls()
     out = []
     for variant in a.variants.split(","):
         model = load(f"{a.dir}/model")
