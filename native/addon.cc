@@ -469,7 +469,7 @@ void registerCore(Napi::Env env, Napi::Object exports) {
     at::Tensor& t = a.t(0);
     double from = a.f64(1), to = a.f64(2);
     auto gen = a.optGen(3);
-    at::NoGradGuard ng;
+    c10::NoGradGuard ng;
     if (!gen || t.device().is_cpu()) {
       t.uniform_(from, to, gen);
     } else {
@@ -481,7 +481,7 @@ void registerCore(Napi::Env env, Napi::Object exports) {
     at::Tensor& t = a.t(0);
     double mean = a.f64(1), std = a.f64(2);
     auto gen = a.optGen(3);
-    at::NoGradGuard ng;
+    c10::NoGradGuard ng;
     if (!gen || t.device().is_cpu()) {
       t.normal_(mean, std, gen);
     } else {

@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/version.h>
 
 #include <cstdint>

@@ -160,7 +160,7 @@ void registerNnOps(Napi::Env env, Napi::Object exports) {
     if (expAvg.size() != params.size() || expAvgSq.size() != params.size() || steps.size() != params.size()) {
       throw ArgError("adamwStep needs as many states and step counts as parameters");
     }
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     for (size_t i = 0; i < params.size(); i++) {
       at::Tensor& p = params[i];
       const at::Tensor& g = p.grad();
@@ -189,7 +189,7 @@ void registerNnOps(Napi::Env env, Napi::Object exports) {
       if (p.grad().defined()) grads.push_back(p.grad());
     }
     if (grads.empty()) return a.num(0);
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     const at::Device dev = grads[0].device();
     std::vector<at::Tensor> norms;
     norms.reserve(grads.size());

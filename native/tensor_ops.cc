@@ -29,7 +29,7 @@ void refuseOverflowingQuotient(const at::Tensor& x, const at::Tensor& y) {
   const auto rt = at::result_type(x, y);
   const auto min = integerMin(rt);
   if (!min) return;
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   if (at::logical_and(x.to(rt).eq(*min), y.to(rt).eq(-1)).any().item<bool>()) {
     throw ArgError("integer overflow: the minimum " + std::string(c10::toString(rt)) + " divided by -1 is not representable");
   }
@@ -40,7 +40,7 @@ void refuseOverflowingQuotient(const at::Tensor& x, const at::Scalar& y) {
   const auto rt = at::result_type(x, y);
   const auto min = integerMin(rt);
   if (!min) return;
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   if (x.to(rt).eq(*min).any().item<bool>()) {
     throw ArgError("integer overflow: the minimum " + std::string(c10::toString(rt)) + " divided by -1 is not representable");
   }
