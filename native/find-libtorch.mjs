@@ -29,6 +29,7 @@ const envKey = JSON.stringify([
   process.env.PYTHON,
   process.env.CLINSUM_TORCH_SEARCH,
   process.env.CLINSUM_NO_CUDA_STATS,
+  process.env.CLINSUM_NO_FUSED_OPTIM,
 ]);
 
 function fail(msg) {
@@ -208,6 +209,7 @@ switch (arg) {
     const defs = [`_GLIBCXX_USE_CXX11_ABI=${t.cxx11Abi}`, `CLINSUM_TORCH_METHOD=${t.method}`];
     if (t.cuda) defs.push('CLINSUM_WITH_CUDA=1');
     if (process.env.CLINSUM_NO_CUDA_STATS) defs.push('CLINSUM_NO_CUDA_STATS=1');
+    if (process.env.CLINSUM_NO_FUSED_OPTIM) defs.push('CLINSUM_NO_FUSED_OPTIM=1');
     process.stdout.write(defs.join(' '));
     break;
   }

@@ -4,6 +4,15 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
+#include <tuple>
+
+// PyTorch 2.0+ has the fused AdamW kernel (torch.optim.AdamW(fused=True)) and, from 2.1, the
+// foreach multiply by a tensor: on CUDA they replace hundreds of small launches per step with a
+// few. CLINSUM_NO_FUSED_OPTIM=1 builds without them (the per-parameter loop everywhere).
+#if defined(CLINSUM_WITH_CUDA) && !defined(CLINSUM_NO_FUSED_OPTIM) && CLINSUM_TORCH_AT_LEAST(2, 1)
+#define CLINSUM_FUSED_OPTIM 1
+#endif
 
 namespace clinsum {
 namespace {
@@ -162,11 +171,45 @@ void registerNnOps(Napi::Env env, Napi::Object exports) {
     }
     c10::NoGradGuard noGrad;
     for (size_t i = 0; i < params.size(); i++) {
-      at::Tensor& p = params[i];
-      const at::Tensor& g = p.grad();
-      TORCH_CHECK(g.defined(), "adamwStep: parameter ", i, " has no gradient");
+      const at::Tensor& p = params[i];
+      TORCH_CHECK(p.grad().defined(), "adamwStep: parameter ", i, " has no gradient");
       TORCH_CHECK(expAvg[i].sizes() == p.sizes() && expAvgSq[i].sizes() == p.sizes(), "adamwStep: state ", i, " does not match its parameter");
       TORCH_CHECK(steps[i] >= 1, "adamwStep: step counts start at 1");
+    }
+#ifdef CLINSUM_FUSED_OPTIM
+    // CUDA parameters go to the fused kernel in buckets of one device, dtype and step count
+    // (the kernel's conditions: parameter, gradient and both states of one dtype and device).
+    std::map<std::tuple<int, int, int64_t>, std::vector<size_t>> buckets;
+    std::vector<size_t> rest;
+    for (size_t i = 0; i < params.size(); i++) {
+      const at::Tensor& p = params[i];
+      const at::ScalarType dt = p.scalar_type();
+      bool fusable = p.is_cuda() && (dt == at::kFloat || isHalfLike(dt));
+      for (const at::Tensor* t : {&p.grad(), &expAvg[i], &expAvgSq[i]}) {
+        fusable = fusable && !t->is_sparse() && t->scalar_type() == dt && t->device() == p.device();
+      }
+      if (fusable) buckets[{p.device().index(), static_cast<int>(dt), steps[i]}].push_back(i);
+      else rest.push_back(i);
+    }
+    for (const auto& [key, idx] : buckets) {
+      std::vector<at::Tensor> ps, gs, ms, vs, counts;
+      const at::Tensor count = at::full({}, static_cast<double>(std::get<2>(key)), params[idx[0]].options().dtype(at::kFloat));
+      for (size_t i : idx) {
+        ps.push_back(params[i]);
+        gs.push_back(params[i].grad());
+        ms.push_back(expAvg[i]);
+        vs.push_back(expAvgSq[i]);
+        counts.push_back(count);
+      }
+      at::_fused_adamw_(ps, gs, ms, vs, at::TensorList(), counts, lr, beta1, beta2, wd, eps, /*amsgrad=*/false, /*maximize=*/false);
+    }
+#else
+    std::vector<size_t> rest(params.size());
+    for (size_t i = 0; i < params.size(); i++) rest[i] = i;
+#endif
+    for (size_t i : rest) {
+      at::Tensor& p = params[i];
+      const at::Tensor& g = p.grad();
       const double step = static_cast<double>(steps[i]);
       if (wd != 0) p.mul_(1 - lr * wd);
       expAvg[i].lerp_(g, 1 - beta1);
@@ -191,15 +234,37 @@ void registerNnOps(Napi::Env env, Napi::Object exports) {
     if (grads.empty()) return a.num(0);
     c10::NoGradGuard noGrad;
     const at::Device dev = grads[0].device();
-    std::vector<at::Tensor> norms;
-    norms.reserve(grads.size());
+    // Gradients of one floating dtype on one device: one foreach launch for all the norms
+    // (what clip_grad_norm_ does); otherwise one norm each, accumulated in float (double stays).
+    bool uniform = true;
     for (auto& g : grads) {
-      auto dt = g.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
-      norms.push_back(at::linalg_vector_norm(g, normType, c10::nullopt, false, dt).to(dev, at::kDouble));
+      uniform = uniform && g.device() == dev && g.scalar_type() == grads[0].scalar_type() && !g.is_sparse();
     }
-    at::Tensor total = at::linalg_vector_norm(at::stack(norms), normType, c10::nullopt, false, c10::nullopt);
+    const at::ScalarType gt = grads[0].scalar_type();
+    std::vector<at::Tensor> norms;
+    if (uniform && (gt == at::kFloat || gt == at::kDouble)) {
+      norms = at::_foreach_norm(grads, normType);
+    } else {
+      norms.reserve(grads.size());
+      for (auto& g : grads) {
+        auto dt = g.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+        norms.push_back(at::linalg_vector_norm(g, normType, c10::nullopt, false, dt).to(dev, at::kDouble));
+      }
+    }
+    at::Tensor total = at::linalg_vector_norm(at::stack(norms).to(at::kDouble), normType, c10::nullopt, false, c10::nullopt);
     at::Tensor coef = (maxNorm / (total + 1e-6)).clamp_max(1.0);
-    for (auto& g : grads) g.mul_(coef.to(g.device(), g.scalar_type()));
+#ifdef CLINSUM_FUSED_OPTIM
+    if (uniform && dev.is_cuda()) {
+      at::_foreach_mul_(grads, coef.to(gt));
+      return a.num(total.item<double>());
+    }
+#endif
+    std::map<std::pair<std::string, int>, at::Tensor> coefs;  // one conversion per device and dtype
+    for (auto& g : grads) {
+      auto& c = coefs[{g.device().str(), static_cast<int>(g.scalar_type())}];
+      if (!c.defined()) c = coef.to(g.device(), g.scalar_type());
+      g.mul_(c);
+    }
     return a.num(total.item<double>());
   });
 }

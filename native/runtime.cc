@@ -93,6 +93,16 @@ struct CudaDriver {
   }
 };
 
+// A CUDA device index from JS, checked against the devices present: libtorch's allocator indexes
+// its per-device tables without a bound check on some versions, so a bad index must stop here.
+c10::DeviceIndex cudaDeviceIndex(int64_t idx, const char* op) {
+  const auto n = static_cast<int64_t>(torch::cuda::device_count());
+  if (idx < 0 || idx >= n) {
+    throw ArgError(std::string(op) + ": no CUDA device " + std::to_string(idx) + " (" + std::to_string(n) + " present)");
+  }
+  return static_cast<c10::DeviceIndex>(idx);
+}
+
 }  // namespace
 
 void registerRuntime(Napi::Env env, Napi::Object exports) {
@@ -137,7 +147,7 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
   OP("cudaAvailable") { return a.boolean(torch::cuda::is_available()); });
   OP("cudaDeviceCount") { return a.num(static_cast<double>(torch::cuda::device_count())); });
   OP("cudaSynchronize") {
-    torch::cuda::synchronize(a.i64(0));
+    torch::cuda::synchronize(cudaDeviceIndex(a.i64(0), "cudaSynchronize"));
     return a.undefined();
   });
   OP("cudaDevices") {
@@ -169,11 +179,11 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
     return out;
   });
   OP("cudaMemoryStats") {
-    int64_t idx = a.i64(0);
+    const c10::DeviceIndex idx = cudaDeviceIndex(a.i64(0), "cudaMemoryStats");
 #ifdef CLINSUM_CUDA_STATS
     auto* alloc = dynamic_cast<c10::DeviceAllocator*>(c10::GetAllocator(c10::DeviceType::CUDA));
     if (alloc == nullptr) throw ArgError("the CUDA allocator does not report statistics");
-    auto stats = alloc->getDeviceStats(static_cast<c10::DeviceIndex>(idx));
+    auto stats = alloc->getDeviceStats(idx);
     Napi::Object o = Napi::Object::New(a.env);
     o.Set("allocated", static_cast<double>(stats.allocated_bytes[0].current));
     o.Set("reserved", static_cast<double>(stats.reserved_bytes[0].current));
@@ -186,10 +196,10 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
 #endif
   });
   OP("cudaResetPeak") {
-    int64_t idx = a.i64(0);
+    const c10::DeviceIndex idx = cudaDeviceIndex(a.i64(0), "cudaResetPeak");
 #ifdef CLINSUM_CUDA_STATS
     auto* alloc = dynamic_cast<c10::DeviceAllocator*>(c10::GetAllocator(c10::DeviceType::CUDA));
-    if (alloc != nullptr) alloc->resetPeakStats(static_cast<c10::DeviceIndex>(idx));
+    if (alloc != nullptr) alloc->resetPeakStats(idx);
 #else
     (void)idx;
 #endif

@@ -85,9 +85,9 @@ main() {
   export PYTHON=$py NODE_INCLUDE=$root/.device/node-include/node
   if ! bounded bash scripts/gpu/build-addon.sh >"$work/build.log" 2>&1; then
     tail -n 60 "$work/build.log"
-    echo "gpu-check: retrying without CUDA memory statistics (CLINSUM_NO_CUDA_STATS=1)"
-    failures+=("build with CUDA memory statistics")
-    if ! CLINSUM_NO_CUDA_STATS=1 bounded bash scripts/gpu/build-addon.sh >>"$work/build.log" 2>&1; then
+    echo "gpu-check: retrying without CUDA memory statistics and fused optimizer kernels (CLINSUM_NO_CUDA_STATS=1 CLINSUM_NO_FUSED_OPTIM=1)"
+    failures+=("build with CUDA memory statistics and fused optimizer kernels")
+    if ! CLINSUM_NO_CUDA_STATS=1 CLINSUM_NO_FUSED_OPTIM=1 bounded bash scripts/gpu/build-addon.sh >>"$work/build.log" 2>&1; then
       tail -n 80 "$work/build.log"
       keep "$work/build.log"
       echo "gpu-check: build failed"

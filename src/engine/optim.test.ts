@@ -53,6 +53,45 @@ test('AdamW matches the closed form over several steps, per parameter group', ()
   });
 });
 
+test('float32 AdamW (the fused kernel on CUDA) follows the float64 closed form, with mixed step counts in a group', () => {
+  tidy(() => {
+    const h = { lr: 0.05, wd: 0.01, b1: 0.9, b2: 0.999, eps: 1e-8 };
+    const a0 = [0.5, -1.5, 2, 0.25];
+    const b0 = [[3, -0.25], [1, 0.75]].flat();
+    const late0 = [-2, 0.5, 1];
+    const ga = [0.3, -0.2, 0.1, 0.05];
+    const gb = [1, -2, 0.5, 0.25];
+    const gl = [-0.4, 0.2, 0.6];
+    const a = tensor(a0, { device, requiresGrad: true });
+    const b = tensor(Float32Array.from(b0), { shape: [2, 2], device, requiresGrad: true });
+    const late = tensor(late0, { device, requiresGrad: true });
+    const opt = new AdamW(
+      [
+        { params: [a, late], lr: h.lr, weightDecay: h.wd },
+        { params: [b], lr: h.lr, weightDecay: 0 },
+      ],
+      {},
+    );
+    // loss = Σ a·ga + Σ b·gb (+ Σ late·gl from the third step): constant gradients, so `late`
+    // reaches its second step while `a` reaches its fourth — two step counts in one group.
+    for (let s = 0; s < 4; s++) {
+      tidy(() => {
+        let loss = a.mul(tensor(ga, { device })).sum().add(b.mul(tensor(Float32Array.from(gb), { shape: [2, 2], device })).sum());
+        if (s >= 2) loss = loss.add(late.mul(tensor(gl, { device })).sum());
+        loss.backward();
+      });
+      opt.step();
+      opt.zeroGrad();
+    }
+    assert.deepEqual(opt.group(0).steps, [4, 2]);
+    const tol = { rtol: 1e-5, atol: 1e-7 };
+    assertClose(a, adamwReference(a0, () => ga, 4, h), tol);
+    assertClose(late, adamwReference(late0, () => gl, 2, h), tol);
+    assertClose(b, adamwReference(b0, () => gb, 4, { ...h, wd: 0 }), tol);
+    opt.dispose();
+  });
+});
+
 test('AdamW skips parameters without a gradient and setLr changes one or all groups', () => {
   tidy(() => {
     const a = tensor([1, 2], { dtype: 'float64', device, requiresGrad: true });
@@ -136,6 +175,19 @@ test('loadStateDict rejects a state of another layout', () => {
     const two = new AdamW([a, tensor([1], { device, requiresGrad: true })]);
     assert.throws(() => two.loadStateDict(sd), /has 2 parameters, the state 1/);
     [opt, other, two].forEach((o) => o.dispose());
+  });
+});
+
+test('clipGradNorm over many float32 gradients (one foreach norm) equals the norm of their concatenation', () => {
+  tidy(() => {
+    manualSeed(7);
+    const ps = [randn([64, 33], { device }), randn([7], { device }), randn([3, 5, 2], { device })].map((t) => t.requiresGrad_());
+    tidy(() => ps.reduce((acc, p, i) => acc.add(p.mul(p).sum().mul(i + 1)), tensor(0, { device })).backward());
+    const grads = ps.map((p) => [...p.grad!.toFloat64Array()]);
+    const norm = Math.sqrt(grads.flat().reduce((acc, x) => acc + x * x, 0));
+    const total = clipGradNorm(ps, 1);
+    assert.ok(Math.abs(total - norm) / norm < 1e-5, `${total} vs ${norm}`);
+    ps.forEach((p, i) => assertClose(p.grad!, grads[i]!.map((x) => x / (norm + 1e-6)), { rtol: 1e-5, atol: 1e-8 }));
   });
 });
 

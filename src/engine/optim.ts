@@ -1,6 +1,7 @@
 /**
  * AdamW (torch.optim.AdamW semantics, decoupled weight decay) with parameter groups, and
- * global-norm gradient clipping. The update runs in C++ under no-grad, one parameter at a time;
+ * global-norm gradient clipping. The update runs in C++ under no-grad: on CUDA (libtorch 2.1+) in
+ * PyTorch's fused AdamW kernel, elsewhere one parameter at a time;
  * learning-rate schedules live above (set `setLr` each step).
  */
 import { TorchError } from './errors.js';

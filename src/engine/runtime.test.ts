@@ -10,6 +10,7 @@ import {
   cudaDeviceCount,
   cudaDevices,
   cudaMemoryStats,
+  cudaResetPeakMemory,
   engineInfo,
   getNumThreads,
   getRngState,
@@ -19,6 +20,7 @@ import {
   randn,
   setNumThreads,
   setRngState,
+  synchronize,
   testDevice,
   tidy,
   zeros,
@@ -110,6 +112,12 @@ test('engineInfo reports libtorch, CUDA, threads, BLAS and the addon', () => {
   assert.match(info.config, /PyTorch built with/);
   assert.ok(Array.isArray(info.blas));
   assert.equal(cudaDevices().length >= cudaDeviceCount(), true);
+});
+
+test('a CUDA device index that is not present raises a TorchError (never reaches the allocator)', () => {
+  for (const call of [() => cudaMemoryStats(99), () => cudaResetPeakMemory(99), () => cudaResetPeakMemory(-1), () => synchronize(99), () => synchronize(2 ** 40)]) {
+    assert.throws(call, (e: unknown) => e instanceof TorchError && /no CUDA device|CUDA is not available/.test(e.message));
+  }
 });
 
 test('CUDA memory statistics track allocations on a GPU and raise `unavailable` without one', () => {
