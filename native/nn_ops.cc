@@ -185,8 +185,8 @@ void registerNnOps(Napi::Env env, Napi::Object exports) {
       const at::Tensor& p = params[i];
       const at::ScalarType dt = p.scalar_type();
       bool fusable = p.is_cuda() && (dt == at::kFloat || isHalfLike(dt));
-      for (const at::Tensor* t : {&p.grad(), &expAvg[i], &expAvgSq[i]}) {
-        fusable = fusable && !t->is_sparse() && t->scalar_type() == dt && t->device() == p.device();
+      for (const at::Tensor& t : {p.grad(), expAvg[i], expAvgSq[i]}) {
+        fusable = fusable && !t.is_sparse() && t.scalar_type() == dt && t.device() == p.device();
       }
       if (fusable) buckets[{p.device().index(), static_cast<int>(dt), steps[i]}].push_back(i);
       else rest.push_back(i);

@@ -61,6 +61,24 @@ capped() {
   timeout --kill-after=10 "$((cap < left ? cap : left))" "$@"
 }
 
+# A test file that fails with no failing test in it died without its report (a crash, an abort,
+# the OOM killer): run it alone, outside the test runner, to see how it ended; native-args.test
+# also writes each call before making it (CLINSUM_NATIVE_ARGS_TRACE), to name the one that killed it.
+rerun_alone() {
+  local log=$1 dtype=$2 f code
+  for f in $(grep -oE '^✖ /[^ ]+\.test\.js' "$log" | sed 's/^✖ //' | sort -u); do
+    echo "gpu-check: $f failed without a report; running it alone"
+    CLINSUM_TEST_DEVICE=$device CLINSUM_TEST_DTYPE=$dtype CLINSUM_NATIVE_ARGS_TRACE=$work/trace.txt \
+      capped 90 node "$f" >"$work/alone.log" 2>&1
+    code=$?
+    echo "gpu-check: exit status $code$( ((code > 128 && code != 124)) && echo " (signal $((code - 128)): $(kill -l $((code - 128)) 2>/dev/null))")"
+    grep -vE '^(ok|#|  ---|  \.\.\.|    )' "$work/alone.log" | tail -n 15
+    [[ -f $work/trace.txt ]] && { echo "last calls:"; tail -n 3 "$work/trace.txt" | cut -c1-300; rm -f "$work/trace.txt"; }
+    keep "$work/alone.log"
+  done
+  return 0
+}
+
 main() {
   step "machine"
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
@@ -128,6 +146,7 @@ main() {
       grep -E '^✖|^ℹ (tests|pass|fail)' "$log" | head -n 40
       grep -A 12 '^✖' "$log" | head -n 80
       tail -n 3 "$log"
+      rerun_alone "$log" "$dtype"
     fi
     keep "$log"
   done

@@ -3,10 +3,19 @@
 // TorchError: never crash the process, never throw anything else, never leak a tensor.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { openSync, writeSync } from 'node:fs';
 import { N } from './native.js';
 import { TorchError } from './errors.js';
 
 const native = N as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+/**
+ * CLINSUM_NATIVE_ARGS_TRACE=FILE writes each call to FILE before making it (synchronously), so
+ * that a process that dies in a call leaves its name behind (scripts/gpu-check.sh uses it when
+ * this file fails without a report).
+ */
+const traceFd = process.env.CLINSUM_NATIVE_ARGS_TRACE ? openSync(process.env.CLINSUM_NATIVE_ARGS_TRACE, 'w') : undefined;
+const show = (a: unknown): string => (typeof a === 'symbol' ? 'Symbol' : typeof a === 'bigint' ? `${a}n` : (JSON.stringify(a) ?? String(a)));
 
 /** Functions that change process-wide settings: they get only non-numeric garbage. */
 const SETTINGS = new Set([
@@ -34,11 +43,12 @@ function freeResult(r: unknown): void {
 }
 
 function call(name: string, args: unknown[]): void {
+  if (traceFd !== undefined) writeSync(traceFd, `${name}(${args.map(show).join(', ')})\n`);
   let r: unknown;
   try {
     r = native[name]!(...args);
   } catch (e) {
-    assert.ok(e instanceof TorchError, `${name}(${args.map((a) => String(typeof a === 'symbol' ? 'Symbol' : a)).join(', ')}) threw ${String(e)}`);
+    assert.ok(e instanceof TorchError, `${name}(${args.map(show).join(', ')}) threw ${String(e)}`);
     return;
   } finally {
     while (N.isInferenceMode()) N.inferenceModeExit();
