@@ -74,6 +74,8 @@ rerun_alone() {
     echo "gpu-check: exit status $code$( ((code > 128 && code != 124)) && echo " (signal $((code - 128)): $(kill -l $((code - 128)) 2>/dev/null))")"
     grep -vE '^(ok|#|  ---|  \.\.\.|    )' "$work/alone.log" | tail -n 15
     [[ -f $work/trace.txt ]] && { echo "last calls:"; tail -n 3 "$work/trace.txt" | cut -c1-300; rm -f "$work/trace.txt"; }
+    # The kernel's last words, where it lets us read them (an OOM kill names the process).
+    dmesg 2>/dev/null | tail -n 5
     keep "$work/alone.log"
   done
   return 0
