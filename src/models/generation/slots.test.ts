@@ -22,6 +22,18 @@ const EOS = [399];
 const byNumber = (a: number, b: number): number => a - b;
 const prompt = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => (s * 97 + i * 31) % 390);
 
+/** A sequence of a continuous-batching test: its slot, prompt, sampling, token budget and tokens so far. */
+interface Seq { slot: number; prompt: number[]; sampling: SlotSampling; want: number; got: number[] }
+
+/** Prefills `list` into its slots: each sequence gets its first token and joins `running`. */
+async function prefillInto(slots: SlotDecoder, list: Seq[], running: Seq[]): Promise<void> {
+  const first = await slots.prefill(list.map((s) => ({ slot: s.slot, promptIds: s.prompt, sampling: s.sampling })));
+  list.forEach((s, i) => {
+    s.got.push(first[i]!);
+    running.push(s);
+  });
+}
+
 /** What a sequence gets alone, through `generate`. */
 function alone(promptIds: number[], n: number, sampling: SlotSampling): number[] {
   const s = { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP, repetitionPenalty: 1 };
@@ -32,7 +44,6 @@ test('sequences joining and leaving between steps each get their tokens alone', 
   const slots = new SlotDecoder(model, { maxSlots: 4, eosTokenIds: EOS });
   const greedy: SlotSampling = { temperature: 0, topK: 0, topP: 1, seed: 0 };
   const sampled: SlotSampling = { temperature: 0.8, topK: 30, topP: 0.9, seed: -12345 };
-  interface Seq { slot: number; prompt: number[]; sampling: SlotSampling; want: number; got: number[] }
   const seqs: Seq[] = [
     { slot: 0, prompt: prompt(30, 1), sampling: greedy, want: 12, got: [] },
     { slot: 1, prompt: prompt(3, 2), sampling: sampled, want: 5, got: [] },
@@ -40,13 +51,7 @@ test('sequences joining and leaving between steps each get their tokens alone', 
     { slot: 1, prompt: prompt(50, 4), sampling: greedy, want: 6, got: [] }, // reuses slot 1 after it is released
   ];
   const running: Seq[] = [];
-  const start = async (list: Seq[]): Promise<void> => {
-    const first = await slots.prefill(list.map((s) => ({ slot: s.slot, promptIds: s.prompt, sampling: s.sampling })));
-    list.forEach((s, i) => {
-      s.got.push(first[i]!);
-      running.push(s);
-    });
-  };
+  const start = (list: Seq[]): Promise<void> => prefillInto(slots, list, running);
   await start([seqs[0]!, seqs[1]!]);
   for (let step = 0; running.length > 0; step++) {
     if (step === 2) await start([seqs[2]!]);
@@ -70,7 +75,6 @@ test('sequences ending in the same step leave the cache in one compaction, with 
   const greedy: SlotSampling = { temperature: 0, topK: 0, topP: 1, seed: 0 };
   const sampled: SlotSampling = { temperature: 0.9, topK: 50, topP: 0.95, seed: 77 };
   // Three end after 4 tokens (same step), one after 6, the last after 9; a late one joins slot 0.
-  interface Seq { slot: number; prompt: number[]; sampling: SlotSampling; want: number; got: number[] }
   const seqs: Seq[] = [
     { slot: 0, prompt: prompt(7, 11), sampling: greedy, want: 4, got: [] },
     { slot: 1, prompt: prompt(19, 12), sampling: sampled, want: 4, got: [] },
@@ -80,13 +84,7 @@ test('sequences ending in the same step leave the cache in one compaction, with 
   ];
   const late: Seq = { slot: 0, prompt: prompt(9, 16), sampling: greedy, want: 4, got: [] };
   const running: Seq[] = [];
-  const start = async (list: Seq[]): Promise<void> => {
-    const first = await slots.prefill(list.map((s) => ({ slot: s.slot, promptIds: s.prompt, sampling: s.sampling })));
-    list.forEach((s, i) => {
-      s.got.push(first[i]!);
-      running.push(s);
-    });
-  };
+  const start = (list: Seq[]): Promise<void> => prefillInto(slots, list, running);
   await start(seqs);
   let stepsWithEnds = 0;
   while (running.length > 0) {
