@@ -1,15 +1,17 @@
 // Process-wide settings and facts: threads, seeds, random states, CUDA devices and memory,
-// autocast, and what the addon was built against (for `clinsum doctor`).
+// autocast, the profiler, and what the addon was built against (for `clinsum doctor`).
 #include "common.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
+#include <torch/csrc/autograd/profiler_kineto.h>
 
 #include <dlfcn.h>
 
 #include <cmath>
+#include <set>
 
 #if defined(CLINSUM_WITH_CUDA) && !defined(CLINSUM_NO_CUDA_STATS) && CLINSUM_TORCH_AT_LEAST(2, 9)
 #if __has_include(<c10/core/CachingDeviceAllocator.h>)
@@ -59,6 +61,27 @@ void setAutocast(at::DeviceType d, bool enabled, at::ScalarType dtype) {
     at::autocast::set_autocast_cpu_dtype(dtype);
   }
 #endif
+}
+
+// Whether profilerStart has run without its profilerStop (libkineto allows one session at a time).
+bool profilerRunning = false;
+
+// Event times: libtorch 2.x reports nanoseconds (startNs, durationNs), 1.13 microseconds.
+template <typename E>
+auto startNsOf(const E& e, int) -> decltype(e.startNs()) {
+  return e.startNs();
+}
+template <typename E>
+uint64_t startNsOf(const E& e, long) {
+  return e.startUs() * 1000;
+}
+template <typename E>
+auto durationNsOf(const E& e, int) -> decltype(e.durationNs()) {
+  return e.durationNs();
+}
+template <typename E>
+uint64_t durationNsOf(const E& e, long) {
+  return e.durationUs() * 1000;
 }
 
 // The CUDA driver API, loaded at run time so that device facts need no CUDA headers.
@@ -211,6 +234,45 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
     if (alloc != nullptr) alloc->emptyCache();
 #endif
     return a.undefined();
+  });
+
+  // ---- profiler (libkineto, what torch.profiler runs): operators on the CPU and, with `cuda`,
+  // every CUDA kernel and copy with its device time; the result is a Chrome trace file.
+  OP("profilerStart") {
+    const bool cuda = a.b(0);
+    if (profilerRunning) throw ArgError("profilerStart: the profiler is already running (profilerStop first)");
+    namespace impl = torch::profiler::impl;
+    std::set<impl::ActivityType> activities{impl::ActivityType::CPU};
+    if (cuda) {
+      if (!torch::cuda::is_available()) throw ArgError("profilerStart: CUDA activities asked for, but CUDA is not available");
+      activities.insert(impl::ActivityType::CUDA);
+    }
+    const impl::ProfilerConfig config(impl::ProfilerState::KINETO, /*report_input_shapes=*/true);
+    torch::autograd::profiler::prepareProfiler(config, activities);
+    torch::autograd::profiler::enableProfiler(config, activities);
+    profilerRunning = true;
+    return a.undefined();
+  });
+  OP("profilerRunning") { return a.boolean(profilerRunning); });
+  // Returns the recorded events as [{name, device, activity, startNs, durNs}] (JS writes the
+  // trace: libtorch builds without libkineto, like Debian's, cannot save one themselves).
+  OP("profilerStop") {
+    if (!profilerRunning) throw ArgError("profilerStop: the profiler is not running (profilerStart first)");
+    profilerRunning = false;
+    auto result = torch::autograd::profiler::disableProfiler();
+    const auto& events = result->events();
+    Napi::Array out = Napi::Array::New(a.env, events.size());
+    uint32_t i = 0;
+    for (const auto& e : events) {
+      Napi::Object o = Napi::Object::New(a.env);
+      o.Set("name", e.name());
+      o.Set("device", e.deviceType() == c10::DeviceType::CUDA ? "cuda" : "cpu");
+      o.Set("activity", static_cast<int>(e.activityType()));
+      o.Set("startNs", static_cast<double>(startNsOf(e, 0)));
+      o.Set("durNs", static_cast<double>(durationNsOf(e, 0)));
+      out.Set(i++, o);
+    }
+    return out;
   });
 
   // ---- autocast: state get/set; the scope itself lives in TypeScript

@@ -19,6 +19,7 @@
 #   bench-DEVICE.json      bench/engine figures
 #   train-bench.json       the training benchmark: {clinsum, pytorch} figures (CUDA only)
 #   bench-model-DEVICE.json  the Qwen2 benchmark figures
+#   profiles.tar.gz        Chrome traces of 2 training steps, clinsum's and PyTorch's (CUDA only)
 # Every step runs under one deadline (CLINSUM_CHECK_BUDGET_S, default 560 s from the start), so
 # the script ends with its summary before the tool's 600 s limit even when a step hangs; a step
 # cut short counts as failed. CLINSUM_CHECK_PARTS (default tests,bench,train,model) picks the
@@ -130,6 +131,8 @@ main() {
     if [[ -f $work/train-bench/clinsum.json && -f $work/train-bench/pytorch.json ]]; then
       { printf '{"clinsum": '; cat "$work/train-bench/clinsum.json"; printf ', "pytorch": '; cat "$work/train-bench/pytorch.json"; printf '}\n'; } >"$OUT/train-bench.json"
     fi
+    [[ -f $work/train-bench/profiles.tar.gz ]] && cp "$work/train-bench/profiles.tar.gz" "$OUT/"
+
   fi
 
   if want model; then

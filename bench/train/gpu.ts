@@ -8,6 +8,9 @@
  *   node dist/bench/train/gpu.js --write DIR     model folder (random init) + batch.json
  *   node dist/bench/train/gpu.js --run DIR       times clinsum's step → DIR/clinsum.json
  *   node dist/bench/train/gpu.js --report DIR    DIR/{clinsum,pytorch}.json → a Markdown table
+ *   --run DIR --profile: then 2 more steps under the profiler → DIR/clinsum-trace.json; --report
+ *   compares it with DIR/pytorch-trace.json (train-bench.py --profile): GPU time per step by kind
+ *   of kernel, the share of the step the GPU was busy, and each side's longest kernels
  *   (--tiny --device cpu: a 2-layer model on the CPU, to check the script without a GPU)
  *
  * The batch is one length-grouped micro-batch as clinsum builds them: 12 examples (6 reports ×
@@ -20,12 +23,13 @@
  * H200: 989 TFLOP/s, H100 PCIe: 756; CLINSUM_PEAK_TFLOPS overrides). The same count is used for
  * both sides, so MFU ratios equal speed ratios.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 // Imports name modules, not index files: the GPU machine gets only the runtime packages of
 // scripts/gpu-pack.sh (zod, node-addon-api), so nothing here may reach yaml, the tokenizer or ROUGE.
-import { cudaAvailable, cudaDevices, cudaMemoryStats, cudaResetPeakMemory, engineInfo, synchronize } from '../../src/engine/index.js';
+import { cudaAvailable, cudaDevices, cudaMemoryStats, cudaResetPeakMemory, engineInfo, synchronize } from '../../src/engine/runtime.js';
+import { profile, summarizeTrace, type KernelCategory, type TraceSummary } from '../../src/engine/profiler.js';
 import { IGNORE_INDEX, type FormattedExample, type Task } from '../../src/data/format.js';
 import { QWEN25_INSTRUCT_GENERATION_CONFIG } from '../../src/models/generation/config.js';
 import { randomQwen2 } from '../../src/models/qwen2/random.js';
@@ -121,6 +125,34 @@ function peakTflops(name: string): number {
   return Number.NaN;
 }
 
+/** Steps run under the profiler after the timed ones (both sides). */
+const PROFILED_STEPS = 2;
+const CATEGORIES: readonly KernelCategory[] = ['matmul', 'attention', 'norm', 'elementwise', 'reduction', 'loss', 'optimizer', 'copy', 'other'];
+
+/** The two sides' traces side by side (empty when either trace is missing). */
+function profileReport(dir: string): string[] {
+  const sides: [string, string][] = [
+    ['clinsum', join(dir, 'clinsum-trace.json')],
+    ['pytorch-selective', join(dir, 'pytorch-trace.json')],
+  ];
+  if (!sides.every(([, f]) => existsSync(f))) return [];
+  const sums: [string, TraceSummary][] = sides.map(([side, f]) => [side, summarizeTrace(f)]);
+  const ms = (us: number): string => (us / 1000 / PROFILED_STEPS).toFixed(1);
+  const lines = [
+    '',
+    `### Where the GPU time goes (profiler, ${PROFILED_STEPS} steps each; ms per step)`,
+    '',
+    `| side | GPU busy | busy share | ${CATEGORIES.join(' | ')} |`,
+    `| --- | --- | --- | ${CATEGORIES.map(() => '---').join(' | ')} |`,
+    ...sums.map(([side, s]) => `| ${side} | ${ms(s.gpu.busyUs)} | ${(100 * s.gpu.busyShare).toFixed(0)}% | ${CATEGORIES.map((c) => ms(s.gpu.byCategory[c])).join(' | ')} |`),
+  ];
+  for (const [side, s] of sums) {
+    lines.push('', `${side}: longest kernels (ms per step, launches per step)`, '');
+    for (const k of s.gpu.kernels.slice(0, 15)) lines.push(`- ${ms(k.totalUs)} ms ×${k.count / PROFILED_STEPS} [${k.category}] ${k.name.slice(0, 140)}`);
+  }
+  return lines;
+}
+
 const { values } = parseArgs({
   options: {
     write: { type: 'string' },
@@ -130,6 +162,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     tiny: { type: 'boolean', default: false },
     device: { type: 'string', default: 'cuda' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const SHAPE = values.tiny ? TINY : QWEN25_05B;
@@ -211,6 +244,15 @@ if (values.write !== undefined) {
   };
   writeFileSync(join(dir, 'clinsum.json'), `${JSON.stringify({ ...out, libtorch: engineInfo().libtorch }, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(out)}\n`);
+  if (values.profile) {
+    profile(
+      () => {
+        for (let i = 0; i < PROFILED_STEPS; i++) optimizerStep(runner, [examples], PAPER_OPTIMIZER.lr);
+      },
+      { path: join(dir, 'clinsum-trace.json'), cuda: device === 'cuda' },
+    );
+    process.stdout.write(`profiled ${PROFILED_STEPS} steps → ${join(dir, 'clinsum-trace.json')}\n`);
+  }
 } else if (values.report !== undefined) {
   const dir = values.report;
   const batch = JSON.parse(readFileSync(join(dir, 'batch.json'), 'utf8')) as BatchSpec;
@@ -233,6 +275,7 @@ if (values.write !== undefined) {
     }),
     '',
     'targets: clinsum ≥ 1.0× PyTorch (selective logits, the same algorithm) and MFU ≥ 35%; the first losses agree when both sides ran the same weights on the same batch.',
+    ...profileReport(dir),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } else {

@@ -12,7 +12,11 @@ biases). Variants:
 Writes a JSON list of {side, steps, msPerStep, realTokens, paddedTokens, usefulTokens, firstLoss,
 peakMemoryGiB, device} to stdout.
 
-  python3 scripts/gpu/train-bench.py --dir DIR [--steps 10] [--warmup 3]
+  python3 scripts/gpu/train-bench.py --dir DIR [--steps 10] [--warmup 3] [--profile]
+
+--profile: after the timed steps of pytorch-selective, 2 more steps under torch.profiler (CPU
+operators and CUDA kernels) → DIR/pytorch-trace.json, which bench/train/gpu.ts --report sets beside
+clinsum's trace.
 """
 import argparse
 import json
@@ -22,6 +26,9 @@ import torch
 import torch.nn.functional as F
 import transformers
 from transformers import AutoModelForCausalLM
+
+
+PROFILED_STEPS = 2  # as bench/train/gpu.ts
 
 
 def load(model_dir):
@@ -106,6 +113,7 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--variants", default="pytorch-selective,pytorch-hf")
+    ap.add_argument("--profile", action="store_true")
     a = ap.parse_args()
     spec = json.load(open(f"{a.dir}/batch.json"))
     assert abs(spec["gamma"] - 0.8) < 1e-12
@@ -126,6 +134,13 @@ def main():
             step(model, opt, batch, variant)
         torch.cuda.synchronize()
         ms = (time.perf_counter() - t0) * 1000 / a.steps
+        if a.profile and variant == "pytorch-selective":
+            acts = [torch.profiler.ProfilerActivity.CPU, torch.profiler.ProfilerActivity.CUDA]
+            with torch.profiler.profile(activities=acts) as prof:
+                for _ in range(PROFILED_STEPS):
+                    step(model, opt, batch, variant)
+                torch.cuda.synchronize()
+            prof.export_chrome_trace(f"{a.dir}/pytorch-trace.json")
         out.append({
             "side": f"{variant} (torch {torch.__version__}, transformers {transformers.__version__})",
             "steps": a.steps,

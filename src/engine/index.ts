@@ -83,4 +83,5 @@ export {
   type CudaDeviceInfo,
   type CudaMemoryStats,
 } from './runtime.js';
+export { profile, profilerRunning, summarizeTrace, kernelCategory, type ProfileOptions, type TraceSummary, type KernelTotal, type KernelCategory } from './profiler.js';
 export { assertClose, gradcheck, testDevice, testDtype, tolerance, type CloseOptions, type GradcheckOptions } from './testing.js';

@@ -32,6 +32,8 @@ const SETTINGS = new Set([
   'setMatmulPrecision',
   'setRngState',
   'generatorSetState',
+  'profilerStart',
+  'profilerStop',
 ]);
 
 const NON_NUMERIC: unknown[] = [undefined, null, 'x', '', {}, [], [[]], Symbol('s'), 10n, true];
@@ -52,6 +54,7 @@ function call(name: string, args: unknown[]): void {
     return;
   } finally {
     while (N.isInferenceMode()) N.inferenceModeExit();
+    if (N.profilerRunning()) N.profilerStop(); // `true` starts it
     if (!N.isGradEnabled()) N.setGradEnabled(true);
   }
   freeResult(r);

@@ -276,10 +276,22 @@ export interface NativeBinding {
   cudaMemoryStats(index: number): CudaMemoryStats | undefined;
   cudaResetPeak(index: number): void;
   cudaEmptyCache(): void;
+  profilerStart(cuda: boolean): void;
+  profilerStop(): NativeProfilerEvent[];
+  profilerRunning(): boolean;
   autocastState(deviceType: string): [boolean, number];
   autocastSet(deviceType: string, enabled: boolean, dtype: number): void;
   autocastNesting(delta: number): number;
   buildInfo(): NativeBuildInfo;
+}
+
+/** One event recorded by the profiler (libkineto's activity type numbering). */
+export interface NativeProfilerEvent {
+  name: string;
+  device: 'cpu' | 'cuda';
+  activity: number;
+  startNs: number;
+  durNs: number;
 }
 
 /** Every function the TypeScript side calls; checked at load so that a stale build fails early. */
@@ -495,6 +507,9 @@ const FUNCTIONS = {
   cudaMemoryStats: true,
   cudaResetPeak: true,
   cudaEmptyCache: true,
+  profilerStart: true,
+  profilerStop: true,
+  profilerRunning: true,
   autocastState: true,
   autocastSet: true,
   autocastNesting: true,
