@@ -14,6 +14,13 @@
 #define CLINSUM_FUSED_OPTIM 1
 #endif
 
+// PyTorch builds with `_fused_rms_norm` (2.8+) run at::rms_norm as one kernel per direction on
+// CUDA (the composite below is five forward kernels and about twice that backward).
+// (scripts/check-native-torch2.sh defines CLINSUM_FUSED_RMS_NORM to compile the branch against 2.6.)
+#if !defined(CLINSUM_FUSED_RMS_NORM) && !defined(CLINSUM_NO_FUSED_RMS_NORM) && __has_include(<ATen/ops/_fused_rms_norm.h>)
+#define CLINSUM_FUSED_RMS_NORM 1
+#endif
+
 namespace clinsum {
 namespace {
 
@@ -22,6 +29,14 @@ bool isHalfLike(at::ScalarType t) { return t == at::kHalf || t == at::kBFloat16;
 // HF Qwen2RMSNorm: normalise in float32 (float64 stays float64), cast back, then scale.
 at::Tensor rmsNorm(const at::Tensor& x, const c10::optional<at::Tensor>& weight, double eps) {
   auto inType = x.scalar_type();
+#ifdef CLINSUM_FUSED_RMS_NORM
+  // float32 in and out (the float32 residual stream of mixed-precision training): the fused
+  // kernel computes w · x · rsqrt(mean(x²) + eps) in float32, as the composite does. Half inputs
+  // keep the composite, which rounds x · rsqrt(…) to the input type before scaling (as HF does).
+  if (x.is_cuda() && inType == at::kFloat && weight && weight->scalar_type() == at::kFloat && x.dim() >= 1) {
+    return at::rms_norm(x, {x.size(-1)}, *weight, eps);
+  }
+#endif
   at::Tensor h = isHalfLike(inType) ? x.to(at::kFloat) : x;
   at::Tensor variance = h.pow(2).mean({-1}, true);
   h = h * at::rsqrt(variance + eps);
@@ -129,6 +144,21 @@ at::Tensor sampleCategorical(const at::Tensor& probs, int64_t n, bool replacemen
 }  // namespace
 
 void registerNnOps(Napi::Env env, Napi::Object exports) {
+  // Which fused CUDA kernels this build uses (engineInfo, clinsum doctor).
+  OP("fusedKernels") {
+    Napi::Object o = Napi::Object::New(a.env);
+#ifdef CLINSUM_FUSED_OPTIM
+    o.Set("adamw", true);
+#else
+    o.Set("adamw", false);
+#endif
+#ifdef CLINSUM_FUSED_RMS_NORM
+    o.Set("rmsNorm", true);
+#else
+    o.Set("rmsNorm", false);
+#endif
+    return o;
+  });
   OP("linear") { return a.out(at::linear(a.t(0), a.t(1), a.optT(2))); });
   OP("embedding") { return a.out(at::embedding(a.t(0), a.t(1), a.i64(2), false, false)); });
   OP("layerNorm") { return a.out(at::layer_norm(a.t(0), a.ints(1), a.optT(2), a.optT(3), a.f64(4), true)); });

@@ -2,7 +2,8 @@
 # Compiles the addon's sources (syntax and types only, no object files) against PyTorch 2.x
 # headers, with the CUDA-only code paths switched on. The normal build uses Debian 12's libtorch
 # 1.13, so the `CLINSUM_TORCH_AT_LEAST(2, …)` and `CLINSUM_WITH_CUDA` branches (fused AdamW,
-# foreach clipping, SDPA's scale, the 2.4+ autocast API) would otherwise compile first on the GPU
+# foreach clipping, SDPA's scale, the 2.4+ autocast API, at::rms_norm for the fused RMSNorm of 2.8+:
+# CLINSUM_FUSED_RMS_NORM is forced on, 2.6 has the call but not the fused kernel) would otherwise compile first on the GPU
 # machine, where a mistake costs a lease. The headers come from Debian 13 (trixie)'s
 # libtorch-dev (PyTorch 2.6 there), fetched with apt into build/torch2/ and kept for later runs.
 #   bash scripts/check-native-torch2.sh          (CI runs it after the setup)
@@ -41,7 +42,7 @@ napi_include=$(node -p "require('node-addon-api').include_dir")
 
 flags=(-std=c++20 -fsyntax-only -fexceptions -frtti -pthread -Wno-deprecated-declarations
   -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS -DNODE_ADDON_API_DISABLE_DEPRECATED -DBUILDING_NODE_EXTENSION
-  -D_GLIBCXX_USE_CXX11_ABI=1 -DCLINSUM_TORCH_METHOD=python -DCLINSUM_WITH_CUDA=1
+  -D_GLIBCXX_USE_CXX11_ABI=1 -DCLINSUM_TORCH_METHOD=python -DCLINSUM_WITH_CUDA=1 -DCLINSUM_FUSED_RMS_NORM=1
   "-I$node_include" "-I$napi_include" "-I$inc" "-I$inc/torch/csrc/api/include")
 start=$(date +%s)
 pids=()

@@ -261,6 +261,7 @@ export interface NativeBinding {
   multinomial(probs: H, n: number, replacement: boolean, gen: Opt<GeneratorHandle>): H;
   adamwStep(params: readonly H[], expAvg: readonly H[], expAvgSq: readonly H[], steps: Ints, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): void;
   clipGradNorm(params: readonly H[], maxNorm: number, normType: number): number;
+  fusedKernels(): { adamw: boolean; rmsNorm: boolean };
   // runtime
   setNumThreads(n: number): void;
   getNumThreads(): number;
@@ -493,6 +494,7 @@ const FUNCTIONS = {
   multinomial: true,
   adamwStep: true,
   clipGradNorm: true,
+  fusedKernels: true,
   setNumThreads: true,
   getNumThreads: true,
   manualSeed: true,

@@ -156,6 +156,31 @@ test('rmsNorm follows Qwen2RMSNorm and layerNorm the textbook formula', () => {
   });
 });
 
+test('rmsNorm gradients (input and weight) equal the float64 formula\'s, with the float32 residual stream of mixed precision', () => {
+  // On CUDA with libtorch ≥ 2.8, float32 input and weight take the fused kernel (engineInfo().addon.fused.rmsNorm).
+  tidy(() => {
+    const x64 = randn([5, 96], { dtype: 'float64' }).mul(3);
+    const w64 = randn([96], { dtype: 'float64' });
+    const dy64 = randn([5, 96], { dtype: 'float64' });
+    const grads = (x: Tensor, w: Tensor, dy: Tensor): [Tensor, Tensor, Tensor] => {
+      const xr = x.detach().requiresGrad_();
+      const wr = w.detach().requiresGrad_();
+      const y = rmsNorm(xr, wr, 1e-6);
+      y.mul(dy).sum().backward();
+      return [y.detach(), xr.grad!, wr.grad!];
+    };
+    const [y, gx, gw] = grads(x64, w64, dy64);
+    for (const dt of ['float32', dtype] as const) {
+      const [yd, gxd, gwd] = grads(x64.to({ dtype: dt, device }), w64.to({ dtype: dt, device }), dy64.to({ dtype: dt, device }));
+      const t = tolerance(dt);
+      assert.equal(yd.dtype, dt);
+      assertClose(yd, y, { rtol: t.rtol * 2, atol: t.atol * 4 });
+      assertClose(gxd, gx, { rtol: t.rtol * 4, atol: t.atol * 8 });
+      assertClose(gwd, gw, { rtol: t.rtol * 4, atol: t.atol * 8 });
+    }
+  });
+});
+
 test('linear, embedding with a padding row', () => {
   tidy(() => {
     const x = tensor([[1, 2]], { dtype, device });

@@ -142,7 +142,16 @@ export interface EngineInfo {
   threads: number;
   /** Shared libraries of BLAS/LAPACK/OpenMP loaded in this process. */
   blas: string[];
-  addon: { path: string; compiler: string; cplusplus: number; napiVersion: number; cxx11Abi: number; cudaMemoryStats: boolean };
+  addon: {
+    path: string;
+    compiler: string;
+    cplusplus: number;
+    napiVersion: number;
+    cxx11Abi: number;
+    cudaMemoryStats: boolean;
+    /** Fused CUDA kernels compiled in: AdamW + foreach clipping (libtorch ≥ 2.1), RMSNorm (≥ 2.8). */
+    fused: { adamw: boolean; rmsNorm: boolean };
+  };
   /** libtorch's own build configuration (`torch.__config__.show()`). */
   config: string;
   /** libtorch's threading summary (`torch.__config__.parallel_info()`). */
@@ -163,7 +172,15 @@ export function engineInfo(): EngineInfo {
     cudaDevices: N.cudaDevices(),
     threads: N.getNumThreads(),
     blas: libs.filter((p) => /\/lib(open)?blas|\/libmkl|\/liblapack|\/libgomp|\/libomp|\/libiomp|\/libcublas\.so/.test(p)),
-    addon: { path: addonPath, compiler: b.compiler, cplusplus: b.cplusplus, napiVersion: b.napiVersion, cxx11Abi: b.cxx11Abi, cudaMemoryStats: b.cudaMemoryStats },
+    addon: {
+      path: addonPath,
+      compiler: b.compiler,
+      cplusplus: b.cplusplus,
+      napiVersion: b.napiVersion,
+      cxx11Abi: b.cxx11Abi,
+      cudaMemoryStats: b.cudaMemoryStats,
+      fused: N.fusedKernels(),
+    },
     config: b.config.trim(),
     parallel: b.parallel.trim(),
   };

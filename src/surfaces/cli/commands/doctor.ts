@@ -37,9 +37,15 @@ export const command: Command = {
       `blas      ${info.blas.length > 0 ? info.blas.join(', ') : 'none found among loaded libraries'}`,
       `addon     ${info.addon.path}`,
       `          ${info.addon.compiler}, C++ ${info.addon.cplusplus}, N-API ${info.addon.napiVersion}, CXX11 ABI ${info.addon.cxx11Abi}`,
+      `          fused CUDA kernels: ${fusedList(info.addon.fused)}`,
       `node      ${process.version}`,
     ];
     io.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   },
 };
+
+function fusedList(f: { adamw: boolean; rmsNorm: boolean }): string {
+  const on = [f.adamw ? 'AdamW + foreach clipping' : '', f.rmsNorm ? 'RMSNorm' : ''].filter((x) => x !== '');
+  return on.length > 0 ? on.join(', ') : 'none (CPU build or libtorch < 2.1)';
+}
