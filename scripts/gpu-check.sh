@@ -144,13 +144,16 @@ main() {
   want tests && for dtype in float32 bfloat16; do
     step "engine tests on $device in $dtype"
     local log=$work/tests-$device-$dtype.log
-    if CLINSUM_TEST_DEVICE=$device CLINSUM_TEST_DTYPE=$dtype capped "${CLINSUM_CHECK_TESTS_CAP_S:-120}" node scripts/run-tests.mjs src/engine/ >"$log" 2>&1; then
+    # native-args.test writes each call before making it: a death under the runner names its call.
+    local trace=$work/native-args-$dtype.trace
+    if CLINSUM_TEST_DEVICE=$device CLINSUM_TEST_DTYPE=$dtype CLINSUM_NATIVE_ARGS_TRACE=$trace capped "${CLINSUM_CHECK_TESTS_CAP_S:-120}" node scripts/run-tests.mjs src/engine/ >"$log" 2>&1; then
       grep -E '^ℹ (tests|pass|fail|duration)' "$log"
     else
       failures+=("tests $dtype")
       grep -E '^✖|^ℹ (tests|pass|fail)' "$log" | head -n 40
       grep -A 12 '^✖' "$log" | head -n 80
       tail -n 3 "$log"
+      [[ -f $trace ]] && { echo "native-args.test under the runner: $(wc -l <"$trace") calls, the last:"; tail -n 3 "$trace" | cut -c1-300; }
       rerun_alone "$log" "$dtype"
     fi
     keep "$log"

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromeTrace } from './profiler.js';
 import { TorchError, kernelCategory, liveTensorCount, profile, profilerRunning, randn, summarizeTrace, testDevice, tidy } from './index.js';
 
 const device = testDevice();
@@ -102,6 +103,37 @@ test('summarizeTrace totals kernels by name and category and measures the busy s
     assert.equal(s.gpu.byCategory.copy, 10);
     assert.deepEqual(s.cpuOps[0], { name: 'aten::mm', count: 2, totalUs: 5 });
     assert.equal(summarizeTrace(path, { top: 1 }).gpu.kernels.length, 1);
+  });
+});
+
+test('chromeTrace names events as torch.profiler does, so one summary reads both', () => {
+  withDir((dir) => {
+    const path = join(dir, 'native.json');
+    const ev = (name: string, device: 'cpu' | 'cuda', activity: number, startNs: number, durNs: number) => ({ name, device, activity, startNs, durNs });
+    writeFileSync(
+      path,
+      chromeTrace([
+        ev('aten::mm', 'cpu', 0, 1_000_000, 5_000),
+        ev('cudaLaunchKernel', 'cpu', 7, 1_001_000, 1_000),
+        ev('nvjet_tst_128x256_h_bz_TNT', 'cuda', 5, 1_002_000, 8_000),
+        ev('Memcpy HtoD (Pageable -> Device)', 'cuda', 3, 1_010_000, 2_000),
+        ev('Memset (Device)', 'cuda', 4, 1_012_000, 1_000),
+        ev('forward', 'cuda', 2, 1_002_000, 10_000), // a GPU annotation spanning the kernels: not a kernel
+      ]),
+    );
+    const trace = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: { cat: string; ts: number; dur: number; pid: number }[] };
+    assert.deepEqual(
+      trace.traceEvents.map((e) => e.cat),
+      ['cpu_op', 'cuda_runtime', 'kernel', 'gpu_memcpy', 'gpu_memset', 'gpu_user_annotation'],
+    );
+    assert.deepEqual(trace.traceEvents.slice(0, 3).map((e) => [e.ts, e.dur, e.pid]), [[0, 5, 0], [1, 1, 0], [2, 8, 1]]);
+    const s = summarizeTrace(path);
+    assert.equal(s.gpu.events, 3);
+    assert.equal(s.gpu.totalUs, 11);
+    assert.equal(s.gpu.busyUs, 11);
+    assert.equal(s.gpu.byCategory.matmul, 8);
+    assert.equal(s.gpu.byCategory.copy, 3);
+    assert.deepEqual(s.cpuOps.map((o) => o.name), ['aten::mm']);
   });
 });
 

@@ -25,7 +25,7 @@ export function profile<T>(fn: () => T, options: ProfileOptions): T {
   try {
     const r = fn();
     if (isThenable(r)) throw new TorchError('profile() takes a synchronous function', 'profile', 'argument');
-    if (cuda) N.cudaSynchronize(0); // the kernels fn queued belong in the trace
+    if (cuda) N.cudaSynchronize(0); // the kernels fn queued (on the first GPU) belong in the trace
     ok = true;
     return r;
   } finally {
@@ -43,13 +43,17 @@ function eventCategory(e: NativeProfilerEvent): string {
   if (e.device === 'cuda') {
     if (e.activity === 3 || e.name.startsWith('Memcpy')) return 'gpu_memcpy';
     if (e.activity === 4 || e.name.startsWith('Memset')) return 'gpu_memset';
-    return 'kernel';
+    if (e.activity === 5) return 'kernel';
+    return e.activity === 2 ? 'gpu_user_annotation' : 'gpu_other'; // spans over kernels: not counted again
   }
   return CPU_CATEGORY[e.activity] ?? 'cpu_other';
 }
 
-/** The events as a Chrome trace (µs from the first event; host events on pid 0, device on pid 1). */
-function chromeTrace(events: readonly NativeProfilerEvent[]): string {
+/**
+ * Profiler events (as the addon returns them) as a Chrome trace: µs from the first event, host
+ * events on pid 0, device events on pid 1, categories named as torch.profiler names them.
+ */
+export function chromeTrace(events: readonly NativeProfilerEvent[]): string {
   const t0 = events.reduce((m, e) => Math.min(m, e.startNs), Number.POSITIVE_INFINITY);
   const traceEvents = events.map((e) => ({
     ph: 'X',
