@@ -30,6 +30,7 @@ const envKey = JSON.stringify([
   process.env.CLINSUM_TORCH_SEARCH,
   process.env.CLINSUM_NO_CUDA_STATS,
   process.env.CLINSUM_NO_FUSED_OPTIM,
+  process.env.CLINSUM_NO_FUSED_RMS_NORM,
 ]);
 
 function fail(msg) {
@@ -210,6 +211,7 @@ switch (arg) {
     if (t.cuda) defs.push('CLINSUM_WITH_CUDA=1');
     if (process.env.CLINSUM_NO_CUDA_STATS) defs.push('CLINSUM_NO_CUDA_STATS=1');
     if (process.env.CLINSUM_NO_FUSED_OPTIM) defs.push('CLINSUM_NO_FUSED_OPTIM=1');
+    if (process.env.CLINSUM_NO_FUSED_RMS_NORM) defs.push('CLINSUM_NO_FUSED_RMS_NORM=1');
     process.stdout.write(defs.join(' '));
     break;
   }

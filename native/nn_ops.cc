@@ -17,7 +17,8 @@
 // PyTorch builds with `_fused_rms_norm` (2.8+) run at::rms_norm as one kernel per direction on
 // CUDA (the composite below is five forward kernels and about twice that backward).
 // (scripts/check-native-torch2.sh defines CLINSUM_FUSED_RMS_NORM to compile the branch against 2.6.)
-#if !defined(CLINSUM_FUSED_RMS_NORM) && !defined(CLINSUM_NO_FUSED_RMS_NORM) && __has_include(<ATen/ops/_fused_rms_norm.h>)
+#if defined(CLINSUM_WITH_CUDA) && !defined(CLINSUM_FUSED_RMS_NORM) && !defined(CLINSUM_NO_FUSED_RMS_NORM) && \
+    __has_include(<ATen/ops/_fused_rms_norm.h>)
 #define CLINSUM_FUSED_RMS_NORM 1
 #endif
 
@@ -33,7 +34,8 @@ at::Tensor rmsNorm(const at::Tensor& x, const c10::optional<at::Tensor>& weight,
   // float32 in and out (the float32 residual stream of mixed-precision training): the fused
   // kernel computes w · x · rsqrt(mean(x²) + eps) in float32, as the composite does. Half inputs
   // keep the composite, which rounds x · rsqrt(…) to the input type before scaling (as HF does).
-  if (x.is_cuda() && inType == at::kFloat && weight && weight->scalar_type() == at::kFloat && x.dim() >= 1) {
+  if (x.is_cuda() && inType == at::kFloat && weight && weight->scalar_type() == at::kFloat && x.dim() >= 1 && weight->dim() == 1 &&
+      weight->size(0) == x.size(-1)) {
     return at::rms_norm(x, {x.size(-1)}, *weight, eps);
   }
 #endif

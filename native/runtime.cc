@@ -10,7 +10,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #if defined(CLINSUM_WITH_CUDA) && !defined(CLINSUM_NO_CUDA_STATS) && CLINSUM_TORCH_AT_LEAST(2, 9)
@@ -241,37 +243,62 @@ void registerRuntime(Napi::Env env, Napi::Object exports) {
   OP("profilerStart") {
     const bool cuda = a.b(0);
     if (profilerRunning) throw ArgError("profilerStart: the profiler is already running (profilerStop first)");
+    if (torch::profiler::impl::profilerEnabled()) throw ArgError("profilerStart: another libtorch profiler is enabled in this thread");
     namespace impl = torch::profiler::impl;
     std::set<impl::ActivityType> activities{impl::ActivityType::CPU};
     if (cuda) {
       if (!torch::cuda::is_available()) throw ArgError("profilerStart: CUDA activities asked for, but CUDA is not available");
       activities.insert(impl::ActivityType::CUDA);
     }
-    const impl::ProfilerConfig config(impl::ProfilerState::KINETO, /*report_input_shapes=*/true);
-    torch::autograd::profiler::prepareProfiler(config, activities);
-    torch::autograd::profiler::enableProfiler(config, activities);
+    // No input shapes: torch.profiler records none by default, and the two sides are compared.
+    const impl::ProfilerConfig config(impl::ProfilerState::KINETO, /*report_input_shapes=*/false);
+    try {
+      torch::autograd::profiler::prepareProfiler(config, activities);
+      torch::autograd::profiler::enableProfiler(config, activities);
+    } catch (...) {
+      // enableProfiler installs its callbacks before starting the trace: undo a half start.
+      if (torch::profiler::impl::profilerEnabled()) {
+        try {
+          torch::autograd::profiler::disableProfiler();
+        } catch (...) {
+        }
+      }
+      throw;
+    }
     profilerRunning = true;
     return a.undefined();
   });
   OP("profilerRunning") { return a.boolean(profilerRunning); });
-  // Returns the recorded events as [{name, device, activity, startNs, durNs}] (JS writes the
-  // trace: libtorch builds without libkineto, like Debian's, cannot save one themselves).
+  // Returns {events: [{name, device, activity, thread, startNs, durNs}], startNs}: times in ns
+  // from the first event (a double holds them exactly; epoch nanoseconds it would round), and
+  // the first event's epoch time as a decimal string. JS writes the trace: libtorch builds without
+  // libkineto, like Debian's, cannot save one themselves.
   OP("profilerStop") {
     if (!profilerRunning) throw ArgError("profilerStop: the profiler is not running (profilerStart first)");
     profilerRunning = false;
+    if (!torch::profiler::impl::profilerEnabled()) throw ArgError("profilerStop: libtorch's profiler was stopped elsewhere");
     auto result = torch::autograd::profiler::disableProfiler();
     const auto& events = result->events();
-    Napi::Array out = Napi::Array::New(a.env, events.size());
+    uint64_t t0 = std::numeric_limits<uint64_t>::max();
+    for (const auto& e : events) t0 = std::min<uint64_t>(t0, startNsOf(e, 0));
+    if (events.empty()) t0 = 0;
+    Napi::Array list = Napi::Array::New(a.env, events.size());
     uint32_t i = 0;
     for (const auto& e : events) {
+      const bool onCuda = e.deviceType() == c10::DeviceType::CUDA;
       Napi::Object o = Napi::Object::New(a.env);
       o.Set("name", e.name());
-      o.Set("device", e.deviceType() == c10::DeviceType::CUDA ? "cuda" : "cpu");
+      o.Set("device", onCuda ? "cuda" : "cpu");
       o.Set("activity", static_cast<int>(e.activityType()));
-      o.Set("startNs", static_cast<double>(startNsOf(e, 0)));
+      // The host thread of an operator, the stream (resource) of a device event.
+      o.Set("thread", static_cast<double>(onCuda ? static_cast<uint64_t>(e.deviceResourceId()) : e.startThreadId()));
+      o.Set("startNs", static_cast<double>(startNsOf(e, 0) - t0));
       o.Set("durNs", static_cast<double>(durationNsOf(e, 0)));
-      out.Set(i++, o);
+      list.Set(i++, o);
     }
+    Napi::Object out = Napi::Object::New(a.env);
+    out.Set("events", list);
+    out.Set("startNs", std::to_string(t0));
     return out;
   });
 

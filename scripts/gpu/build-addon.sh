@@ -3,7 +3,7 @@
 # that native/find-libtorch.mjs picks for binding.gyp — for machines that have a compiler and a
 # libtorch but no node-gyp or network (the GPU check). The normal build is `npm run build:native`.
 # Environment: NODE_INCLUDE (folder with node_api.h; default: next to the running node),
-# LIBTORCH/TORCH_ROOT/PYTHON/CLINSUM_TORCH_SEARCH/CLINSUM_NO_CUDA_STATS/CLINSUM_NO_FUSED_OPTIM as for find-libtorch.mjs.
+# LIBTORCH/TORCH_ROOT/PYTHON/CLINSUM_TORCH_SEARCH/CLINSUM_NO_CUDA_STATS/CLINSUM_NO_FUSED_OPTIM/CLINSUM_NO_FUSED_RMS_NORM as for find-libtorch.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 node_include=${NODE_INCLUDE:-$(dirname "$(dirname "$(command -v node)")")/include/node}

@@ -278,7 +278,7 @@ export interface NativeBinding {
   cudaResetPeak(index: number): void;
   cudaEmptyCache(): void;
   profilerStart(cuda: boolean): void;
-  profilerStop(): NativeProfilerEvent[];
+  profilerStop(): { events: NativeProfilerEvent[]; startNs: string };
   profilerRunning(): boolean;
   autocastState(deviceType: string): [boolean, number];
   autocastSet(deviceType: string, enabled: boolean, dtype: number): void;
@@ -291,6 +291,9 @@ export interface NativeProfilerEvent {
   name: string;
   device: 'cpu' | 'cuda';
   activity: number;
+  /** The host thread of an operator, the stream of a device event. */
+  thread: number;
+  /** From the session's first event. */
   startNs: number;
   durNs: number;
 }

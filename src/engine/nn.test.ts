@@ -2,6 +2,9 @@
 // Runs on CLINSUM_TEST_DEVICE with CLINSUM_TEST_DTYPE (float32 or bfloat16).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   RandomGenerator,
   assertClose,
@@ -17,6 +20,9 @@ import {
   ones,
   randn,
   rmsNorm,
+  engineInfo,
+  profile,
+  summarizeTrace,
   scaledDotProductAttention,
   tensor,
   testDevice,
@@ -172,6 +178,17 @@ test('rmsNorm gradients (input and weight) equal the float64 formula\'s, with th
     const [y, gx, gw] = grads(x64, w64, dy64);
     for (const dt of ['float32', dtype] as const) {
       const [yd, gxd, gwd] = grads(x64.to({ dtype: dt, device }), w64.to({ dtype: dt, device }), dy64.to({ dtype: dt, device }));
+      if (dt === 'float32' && device !== 'cpu' && engineInfo().addon.fused.rmsNorm) {
+        // The build says it fuses: the profiler must see libtorch's fused operator run.
+        const dir = mkdtempSync(join(tmpdir(), 'clinsum-rmsnorm-'));
+        try {
+          profile(() => grads(x64.to({ dtype: dt, device }), w64.to({ dtype: dt, device }), dy64.to({ dtype: dt, device })), { path: join(dir, 't.json') });
+          const ops = summarizeTrace(join(dir, 't.json')).cpuOps.map((o) => o.name);
+          assert.ok(ops.includes('aten::_fused_rms_norm'), `fused RMSNorm not among ${ops.join(', ')}`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
       const t = tolerance(dt);
       assert.equal(yd.dtype, dt);
       assertClose(yd, y, { rtol: t.rtol * 2, atol: t.atol * 4 });

@@ -88,6 +88,8 @@ test('summarizeTrace totals kernels by name and category and measures the busy s
           ev('gpu_memcpy', 'Memcpy HtoD (Pageable -> Device)', 40, 10),
           { ph: 'i', name: 'marker', ts: 100 },
           { ph: 'X', cat: 'kernel', name: 'broken', ts: 'x', dur: 1 },
+          { ph: 'X', cat: 'kernel', name: 'no time', ts: null, dur: 1 },
+          { ph: 'X', cat: 'kernel', name: 'a string time', ts: '3', dur: 1 },
         ],
       }),
     );
@@ -109,7 +111,7 @@ test('summarizeTrace totals kernels by name and category and measures the busy s
 test('chromeTrace names events as torch.profiler does, so one summary reads both', () => {
   withDir((dir) => {
     const path = join(dir, 'native.json');
-    const ev = (name: string, device: 'cpu' | 'cuda', activity: number, startNs: number, durNs: number) => ({ name, device, activity, startNs, durNs });
+    const ev = (name: string, device: 'cpu' | 'cuda', activity: number, startNs: number, durNs: number) => ({ name, device, activity, thread: device === 'cuda' ? 7 : 1, startNs, durNs });
     writeFileSync(
       path,
       chromeTrace([
@@ -121,12 +123,12 @@ test('chromeTrace names events as torch.profiler does, so one summary reads both
         ev('forward', 'cuda', 2, 1_002_000, 10_000), // a GPU annotation spanning the kernels: not a kernel
       ]),
     );
-    const trace = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: { cat: string; ts: number; dur: number; pid: number }[] };
+    const trace = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: { cat: string; ts: number; dur: number; pid: number; tid: number }[] };
     assert.deepEqual(
       trace.traceEvents.map((e) => e.cat),
       ['cpu_op', 'cuda_runtime', 'kernel', 'gpu_memcpy', 'gpu_memset', 'gpu_user_annotation'],
     );
-    assert.deepEqual(trace.traceEvents.slice(0, 3).map((e) => [e.ts, e.dur, e.pid]), [[0, 5, 0], [1, 1, 0], [2, 8, 1]]);
+    assert.deepEqual(trace.traceEvents.slice(0, 3).map((e) => [e.ts, e.dur, e.pid, e.tid]), [[0, 5, 0, 1], [1, 1, 0, 1], [2, 8, 1, 7]]);
     const s = summarizeTrace(path);
     assert.equal(s.gpu.events, 3);
     assert.equal(s.gpu.totalUs, 11);
@@ -153,6 +155,8 @@ test('summarizeTrace names the file it cannot read', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"traceEvents": ');
     assert.throws(() => summarizeTrace(bad), (e: unknown) => e instanceof TorchError && e.message.includes(bad) && /JSON/.test(e.message));
+    writeFileSync(bad, 'null');
+    assert.throws(() => summarizeTrace(bad), (e: unknown) => e instanceof TorchError && /no traceEvents/.test(e.message));
     writeFileSync(bad, '{"events": []}');
     assert.throws(() => summarizeTrace(bad), /no traceEvents/);
     assert.throws(() => summarizeTrace(join(dir, 'missing.json')), /missing\.json/);

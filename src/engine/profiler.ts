@@ -5,7 +5,8 @@
  * file — clinsum's or one written by `torch.profiler` — into per-kernel totals and the share of
  * the wall time the GPU was busy, so that two programs running the same step can be compared.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/fs.js';
 import { TorchError } from './errors.js';
 import { N, type NativeProfilerEvent } from './native.js';
 import { isThenable } from './scope.js';
@@ -21,18 +22,23 @@ export interface ProfileOptions {
 export function profile<T>(fn: () => T, options: ProfileOptions): T {
   const cuda = options.cuda ?? N.cudaAvailable();
   N.profilerStart(cuda);
-  let ok = false;
+  let result: T;
   try {
-    const r = fn();
-    if (isThenable(r)) throw new TorchError('profile() takes a synchronous function', 'profile', 'argument');
+    result = fn();
+    if (isThenable(result)) throw new TorchError('profile() takes a synchronous function', 'profile', 'argument');
     if (cuda) N.cudaSynchronize(0); // the kernels fn queued (on the first GPU) belong in the trace
-    ok = true;
-    return r;
-  } finally {
-    // A failed fn leaves no trace behind (the profiler still stops).
-    const events = N.profilerStop();
-    if (ok) writeFileSync(options.path, chromeTrace(events));
+  } catch (e) {
+    // A failed fn leaves no trace behind; its error, not a failure to stop, is what the caller sees.
+    try {
+      N.profilerStop();
+    } catch {
+      // the caller gets e
+    }
+    throw e;
   }
+  const { events } = N.profilerStop();
+  writeFileAtomic(options.path, chromeTrace(events));
+  return result;
 }
 
 // libkineto's ActivityType numbering (CPU_OP = 0, USER_ANNOTATION, GPU_USER_ANNOTATION,
@@ -51,7 +57,8 @@ function eventCategory(e: NativeProfilerEvent): string {
 
 /**
  * Profiler events (as the addon returns them) as a Chrome trace: µs from the first event, host
- * events on pid 0, device events on pid 1, categories named as torch.profiler names them.
+ * events on pid 0 with their thread, device events on pid 1 with their stream, categories named
+ * as torch.profiler names them.
  */
 export function chromeTrace(events: readonly NativeProfilerEvent[]): string {
   const t0 = events.reduce((m, e) => Math.min(m, e.startNs), Number.POSITIVE_INFINITY);
@@ -60,7 +67,7 @@ export function chromeTrace(events: readonly NativeProfilerEvent[]): string {
     cat: eventCategory(e),
     name: e.name,
     pid: e.device === 'cuda' ? 1 : 0,
-    tid: 0,
+    tid: e.thread,
     ts: (e.startNs - t0) / 1000,
     dur: e.durNs / 1000,
   }));
@@ -106,7 +113,7 @@ const CATEGORY_PATTERNS: readonly [KernelCategory, RegExp][] = [
   ['attention', /flash|fmha|attention|sdpa|_efficient_attention/i],
   ['matmul', /gemm|cutlass|xmma|nvjet|cublas|sm\d+_.*_(tn|nt|nn|tt)|wgmma|splitk/i],
   ['optimizer', /adam|multi_tensor|foreach|fused_adam/i],
-  ['norm', /norm/i],
+  ['norm', /norm|RowwiseMoments|GammaBeta|rms/i],
   ['loss', /nll|log_softmax|softmax|cross_entropy/i],
   ['copy', /memcpy|memset|copy|cat_|CatArray|fill/i],
   ['reduction', /reduce|sum_|mean|cumsum|scan|sort|index_add|embedding.*backward|segment/i],
@@ -138,7 +145,7 @@ export function summarizeTrace(path: string, options: { top?: number } = {}): Tr
   } catch (e) {
     throw new TorchError(`${path}: not a readable JSON trace (${(e as Error).message})`, 'summarizeTrace', 'argument');
   }
-  const list = Array.isArray(raw) ? raw : (raw as { traceEvents?: unknown }).traceEvents;
+  const list = Array.isArray(raw) ? raw : raw !== null && typeof raw === 'object' ? (raw as { traceEvents?: unknown }).traceEvents : undefined;
   if (!Array.isArray(list)) throw new TorchError(`${path}: no traceEvents list (is it a Chrome trace?)`, 'summarizeTrace', 'argument');
   const top = options.top ?? Number.POSITIVE_INFINITY;
   let first = Number.POSITIVE_INFINITY;
@@ -148,9 +155,9 @@ export function summarizeTrace(path: string, options: { top?: number } = {}): Tr
   const cpu = new Map<string, { name: string; count: number; totalUs: number }>();
   for (const item of list as TraceEvent[]) {
     if (item === null || typeof item !== 'object' || item.ph !== 'X') continue;
-    const ts = Number(item.ts);
-    const dur = Number(item.dur);
-    if (!Number.isFinite(ts) || !Number.isFinite(dur) || dur < 0) continue;
+    const ts = item.ts;
+    const dur = item.dur;
+    if (typeof ts !== 'number' || typeof dur !== 'number' || !Number.isFinite(ts) || !Number.isFinite(dur) || dur < 0) continue;
     first = Math.min(first, ts);
     last = Math.max(last, ts + dur);
     const cat = String(item.cat ?? '').toLowerCase();
