@@ -82,3 +82,17 @@ test('resuming after an interruption reproduces the uninterrupted run (losses to
     assert.ok(existsSync(join(outB, 'checkpoints', 'step-000009', f)), `the last checkpoint has ${f}`);
   }
 });
+
+test('a resume that would compare evaluation scores of different kinds is refused, naming what changed', async () => {
+  const out = join(dir, 'c');
+  const stop = new AbortController();
+  const c1 = await train(config(out), { ...quiet, signal: stop.signal, onStep: (s) => s.step === 5 && stop.abort() });
+  assert.equal(c1.status, 'interrupted');
+  assert.equal(readTrainerState(join(out, 'checkpoints', 'step-000005')).best?.metric, 'loss', 'best/ was chosen at step 4');
+  const other = (over: Record<string, unknown>) => tinyRunConfig(run, { out, 'optimizer.lr': 1e-2, max_steps: 9, 'batch.max_tokens': 600, 'batch.grad_accum': 2, 'eval.every': 4, 'eval.metric': 'loss', ...over });
+  await assert.rejects(train(other({ 'eval.metric': 'rougeLsum' }), { ...quiet, resume: true }), /best\/ was chosen by evaluations with other settings \(metric loss → rougeLsum\)/);
+  await assert.rejects(train(other({ 'eval.max_new_tokens': 7 }), { ...quiet, resume: true }), /max_new_tokens \d+ → 7/);
+  // How often to evaluate is not part of what a score means.
+  const c2 = await train(other({ 'eval.every': 3 }), { ...quiet, resume: true });
+  assert.equal(c2.status, 'completed');
+});

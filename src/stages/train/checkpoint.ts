@@ -45,6 +45,19 @@ export const trainerStateSchema = z.strictObject({
     torch: z.record(z.string(), z.string()),
   }),
   best: z.strictObject({ step: z.number().int().nonnegative(), metric: z.string(), score: z.number() }).nullable(),
+  /**
+   * What the evaluation scores depend on (`best` is comparable only under the same basis).
+   * Absent in checkpoints of clinsum before 2026-11-27.
+   */
+  eval_basis: z
+    .strictObject({
+      metric: z.string(),
+      valid: z.string(),
+      max_new_tokens: z.number().int().positive(),
+      max_examples: z.number().int().positive().nullable(),
+      stemmer: z.boolean(),
+    })
+    .optional(),
   plan_hash: z.string(),
   plan: z.record(z.string(), z.unknown()),
   data: z.strictObject({ train: z.string(), keyinfo: z.string().nullable(), examples: z.number().int().nonnegative() }),

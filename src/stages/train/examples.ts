@@ -140,6 +140,8 @@ export interface ValidSet {
   records: CaseRecord[];
   /** Their teacher-forced examples: `sum` always (even at γ = 0), `ext` where key information exists and γ < 1. */
   examples: FormattedExample[];
+  /** sha256 of the valid file (evaluations of two files are not comparable). */
+  source: string;
 }
 
 /** Reads and formats the valid split (key information joined when the file covers it). */
@@ -149,5 +151,5 @@ export function loadValidSet(validPath: string, keyinfoPath: string | null, tok:
   const keyinfo = keyinfoPath === null || o.gamma === 1 ? undefined : readKeyinfo(keyinfoPath);
   const records = joinKeyinfo(maxExamples === null ? ds.records : ds.records.slice(0, maxExamples), keyinfo, keyinfoPath ?? undefined);
   const tasksOf = (r: CaseRecord): Task[] => (o.gamma < 1 && r.keyinfo !== undefined ? ['sum', 'ext'] : ['sum']);
-  return { records, examples: formatAll(records, tok, o, tasksOf) };
+  return { records, examples: formatAll(records, tok, o, tasksOf), source: ds.sources.map((src) => src.sha256).join(',') };
 }

@@ -150,6 +150,26 @@ function restoreTorchRng(states: Record<string, string>, device: Device): void {
 
 const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+type EvalBasis = NonNullable<TrainerState['eval_basis']>;
+
+/**
+ * The evaluation settings that differ from those `state.best` was chosen under (none when there
+ * is no best yet, or the checkpoint predates the record). Changing how often to evaluate is fine;
+ * changing what a score means (metric, valid file, generation length, examples, stemming) is not.
+ */
+function evalBasisChanges(state: TrainerState, now: EvalBasis | undefined): string[] {
+  const was = state.eval_basis;
+  if (state.best === null || was === undefined) return [];
+  if (now === undefined) return []; // no evaluation now: nothing is compared
+  const out: string[] = [];
+  if (was.metric !== now.metric) out.push(`metric ${was.metric} → ${now.metric}`);
+  if (was.valid !== now.valid) out.push('the valid file changed');
+  if (was.max_new_tokens !== now.max_new_tokens) out.push(`max_new_tokens ${was.max_new_tokens} → ${now.max_new_tokens}`);
+  if (was.max_examples !== now.max_examples) out.push(`max_examples ${was.max_examples ?? 'all'} → ${now.max_examples ?? 'all'}`);
+  if (was.stemmer !== now.stemmer) out.push(`stemmer ${was.stemmer} → ${now.stemmer}`);
+  return out;
+}
+
 /** Trains a student as `config` says; see docs/training.md. */
 export async function train(config: ReadyTrainConfig, options: TrainOptions): Promise<TrainResult> {
   const log = options.logger ?? silentLogger;
@@ -188,6 +208,9 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
   const hash = planHash(c);
   const dataIds = { train: data.sources.train, keyinfo: data.sources.keyinfo, examples: data.examples.length };
 
+  const evalBasis: EvalBasis | undefined =
+    valid === undefined ? undefined : { metric: c.eval.metric, valid: valid.source, max_new_tokens: c.eval.max_new_tokens, max_examples: c.eval.max_examples, stemmer: c.eval.stemmer };
+
   // Resume: the checkpoint must belong to this plan.
   let state: TrainerState | undefined;
   if (from !== undefined) {
@@ -198,6 +221,12 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     }
     if (state.data.train !== dataIds.train || state.data.keyinfo !== dataIds.keyinfo || state.data.examples !== dataIds.examples) {
       throw new ConfigError(`${from.dir} was trained on other data (the training or key-information file changed); resume with the same files, or ${hints.newRun}`);
+    }
+    const changed = evalBasisChanges(state, evalBasis);
+    if (changed.length > 0) {
+      throw new ConfigError(
+        `${from.dir}: best/ was chosen by evaluations with other settings (${changed.join(', ')}); scores of the two kinds cannot be compared: resume with the same evaluation settings, or ${hints.newRun}`,
+      );
     }
     const expect = plan.rngAtEpoch[state.epoch];
     if (state.step < total && (expect === undefined || expect.some((w, i) => w !== state!.rng.data[i]))) {
@@ -241,6 +270,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
         tokens,
         rng: { data: plan.rngAtEpoch[Math.min(epoch, plan.rngAtEpoch.length - 1)]!, torch: torchRngStates(device) },
         best,
+        ...(evalBasis === undefined ? {} : { eval_basis: evalBasis }),
         plan_hash: hash,
         plan: planSettings(c),
         data: dataIds,
