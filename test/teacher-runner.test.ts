@@ -4,6 +4,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createLogger } from '../src/util/log.js';
 import { ClinsumError, InputError, StoppedError } from '../src/util/errors.js';
@@ -180,6 +182,31 @@ test('a run of failures trips the breaker instead of failing every report', asyn
     return true;
   });
   assert.ok(s.stats().received <= 2 * 7, `sent ${s.stats().received}`);
+});
+
+test('a teacher that cannot be reached is warned about at the first failed attempt, once per outage', async () => {
+  // A port that was just free: nothing listens there, connections are refused at once.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const lines: string[] = [];
+  const dead = { baseUrl: `http://127.0.0.1:${port}/v1` } as FaultServer;
+  await assert.rejects(
+    extractItems(options(dead, syntheticItems(4), tempDir(), lines, { retry: { limit: 3, backoffBaseMs: 1, backoffLimitMs: 2 }, maxConsecutiveFailures: 2, concurrency: 1 })),
+    /2 reports in a row failed/,
+  );
+  const unreachable = lines.filter((l) => l.includes('is the teacher server running?'));
+  assert.equal(unreachable.length, 1, lines.join(''));
+  assert.match(unreachable[0]!, /ECONNREFUSED.*each report is tried 4 times, and the run stops after 2 reports in a row fail/);
+  const firstFailure = lines.findIndex((l) => l.includes('failed: connection to the teacher failed'));
+  assert.ok(firstFailure > lines.indexOf(unreachable[0]!), 'the warning comes before any report has used up its attempts');
+
+  // Two outages (connections dropped), an answer between them: one warning each.
+  const s = await server({ plan: (r): Fault => (r.seq <= 2 || (r.seq >= 4 && r.seq <= 5) ? { kind: 'drop', when: 'before-headers' } : { kind: 'answer' }) });
+  const twice: string[] = [];
+  await extractItems(options(s, syntheticItems(3), tempDir(), twice, { retry: { limit: 4, backoffBaseMs: 1, backoffLimitMs: 2 }, concurrency: 1 }));
+  assert.equal(twice.filter((l) => l.includes('is the teacher server running?')).length, 2, twice.join(''));
 });
 
 test('--max-requests stops cleanly with partial outputs; the next run finishes the rest', async () => {

@@ -17,9 +17,10 @@ import { canonicalJson } from '../../util/hash.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Progress } from '../../util/progress.js';
 import { TeacherClient, endpointIsLocal, type TeacherClientOptions, parseBaseUrl, type ChatMessage, type Completion, type JsonValue, type SamplingParams } from './client.js';
-import { TeacherError, TeacherFatalError, TeacherHTTPError } from './errors.js';
+import { TeacherError, TeacherFatalError, TeacherHTTPError, TeacherNetworkError } from './errors.js';
 import type { FlagOptions, FlagResult, LanguageDetector } from './flags.js';
 import { RateLimiter, type RateLimits } from './limiter.js';
+import { DEFAULT_RETRY } from './retry.js';
 import { buildOutputs, entryFlags, writeOutputs, type OutputFiles } from './output.js';
 import { currentOwner } from './owner.js';
 import { buildPreflight, estimatePromptTokens, type PreflightReport } from './preflight.js';
@@ -311,6 +312,9 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
   const identity = (prompt_hash: string): TeacherIdentity => ({ model: o.model, host: p.host, prompt_hash, params: p.params });
   const local = await endpointIsLocal(p.url.hostname);
   let warned = false;
+  // Warned about the current outage (a connection that fails); an answer ends the outage.
+  let unreachableWarned = false;
+  const maxAttempts = (o.retry?.limit ?? DEFAULT_RETRY.limit) + 1;
 
   const state = {
     sent: 0,
@@ -524,6 +528,13 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
         onRetry: (e, delayMs) => {
           unreserve();
           state.retries++;
+          if (e instanceof TeacherNetworkError && !unreachableWarned) {
+            // Say so at the first failed connection, not when a report has used up its retries.
+            unreachableWarned = true;
+            log.warn(
+              `extract: ${e.message}; retrying with backoff — is the teacher server running? (each report is tried ${maxAttempts} times, and the run stops after ${maxConsecutive} reports in a row fail)`,
+            );
+          }
           log.debug(`extract: ${t.item.id}: attempt ${e.request.attempt} failed (${e.kind}${e instanceof TeacherHTTPError ? ` ${e.response.status}` : ''}); retrying in ${Math.round(delayMs)} ms`);
         },
       });
@@ -586,6 +597,7 @@ export async function extractItems(o: ExtractOptions): Promise<ExtractionSummary
       return;
     }
     unreserve();
+    unreachableWarned = false;
     const u = completion.usage;
     await commit({
       key: t.key,
