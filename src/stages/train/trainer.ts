@@ -12,7 +12,7 @@ import { ClinsumError, ConfigError, InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Prng } from '../../util/prng.js';
-import { Progress } from '../../util/progress.js';
+import { Progress, withProgress } from '../../util/progress.js';
 import { planEpoch, unitsByRecord } from './batching.js';
 import {
   OPTIMIZER_FILE,
@@ -298,7 +298,17 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     let lastCheckpoint = from?.dir;
     const ckptEvery = c.checkpoint.every ?? c.eval.every;
     const evalEvery = c.eval.every;
-    const progress = new Progress({ label: 'train', total, unit: 'steps', initial: step, stream: options.progress?.stream, silent: options.progress?.silent });
+    const progress = new Progress({
+      label: 'train',
+      total,
+      unit: 'steps',
+      initial: step,
+      stream: options.progress?.stream,
+      silent: options.progress?.silent,
+      priority: ['tok/s', 'loss', 'lr'],
+    });
+    // From here on log lines go above the progress line.
+    const plog = withProgress(log, progress);
 
     const snapshot = (reason: TrainerState['reason']): void => {
       const st: TrainerState = {
@@ -320,7 +330,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
       };
       lastCheckpoint = writeCheckpoint(c.out, model, optimizer, st, carried);
       pruneCheckpoints(c.out, c.checkpoint.keep_last);
-      log.debug(`checkpoint ${lastCheckpoint}`);
+      plog.debug(`checkpoint ${lastCheckpoint}`);
     };
 
     const evaluate = async (): Promise<EvalResult | undefined> => {
@@ -345,7 +355,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
         writeBest(c.out, model, { step, metric: r.metric, score: r.score, eval: { ...r } }, carried);
       }
       metrics.append({ step, eval: { ...r, best: isBest } });
-      log.info(evalLine(step, r, isBest));
+      plog.info(evalLine(step, r, isBest));
       return r;
     };
 
