@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTrainerState } from '../src/stages/train/index.js';
@@ -95,6 +95,15 @@ test('usage and configuration errors', () => {
   assert.match(badInt.stderr, /--epochs must be an integer, got "1\.5"/);
   const badValue = clinsum(['train', '--config', run.config, '--loss-reduction', 'median']);
   assert.match(badValue.stderr, /field `loss_reduction`: .* \(set by --loss-reduction\)/);
+  // --out an existing file, or a folder of something else: one line before any work, no internal error.
+  const file = join(dir, 'afile');
+  writeFileSync(file, 'x');
+  const onFile = clinsum(['train', '--config', run.config, '--out', file]);
+  assert.equal(onFile.status, 1, onFile.stderr);
+  assert.equal(onFile.stderr, `clinsum: error: ${file}: is a file, not a run folder (choose a new or empty folder)\n`);
+  const modelAsOut = clinsum(['train', '--config', run.config, '--out', run.model, '--resume']);
+  assert.equal(modelAsOut.status, 1, modelAsOut.stderr);
+  assert.match(modelAsOut.stderr, /^clinsum: error: .*model: is not a clinsum training run folder: it holds [^\n]+ \(choose a new or empty folder\)\n$/);
   const help = clinsum(['train', '--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--max-batch-tokens N/);

@@ -6,11 +6,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStudent, readTrainerState, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
 import { tinyRunConfig, writeTinyRun } from '../src/stages/train/testing/fixture.js';
+import { InputError } from '../src/util/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-resume-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,3 +97,61 @@ test('a resume that would compare evaluation scores of different kinds is refuse
   const c2 = await train(other({ 'eval.every': 3 }), { ...quiet, resume: true });
   assert.equal(c2.status, 'completed');
 });
+
+test('a newest checkpoint that cannot be loaded is reported as damaged, naming the earlier one to fall back to', async () => {
+  const base = join(dir, 'damage');
+  const cfg = (out: string) => tinyRunConfig(run, { out, max_steps: 4, valid: null, 'checkpoint.every': 1, 'checkpoint.keep_last': 2 });
+  const stop = new AbortController();
+  const r = await train(cfg(base), { ...quiet, signal: stop.signal, onStep: (s) => s.step === 3 && stop.abort() });
+  assert.equal(r.step, 3);
+  assert.deepEqual(readdirSync(join(base, 'checkpoints')), ['step-000002', 'step-000003']);
+  const state = readTrainerState(join(base, 'checkpoints', 'step-000003'));
+  for (const f of ['model.safetensors', 'optimizer.safetensors', 'config.json', 'tokenizer.json']) {
+    assert.equal(state.files?.[f], statSync(join(base, 'checkpoints', 'step-000003', f)).size, `the size of ${f} is recorded`);
+  }
+
+  const cases: [string, (ck: string) => void, RegExp][] = [
+    ['truncated model', (ck) => truncateSync(join(ck, 'model.safetensors'), 100), /model\.safetensors has 100 bytes, \d+ were written/],
+    ['deleted model', (ck) => rmSync(join(ck, 'model.safetensors')), /model\.safetensors is missing/],
+    ['deleted optimizer', (ck) => rmSync(join(ck, 'optimizer.safetensors')), /optimizer\.safetensors is missing/],
+    ['truncated config.json', (ck) => truncateSync(join(ck, 'config.json'), 5), /config\.json has 5 bytes/],
+    ['broken trainer state', (ck) => writeFileSync(join(ck, 'trainer-state.json'), '{"format": "clinsum.trainer'), /trainer-state\.json: is not valid JSON/],
+    // Checkpoints written before sizes were recorded: the loaders' own errors.
+    ['old, truncated model', (ck) => (dropSizes(ck), truncateSync(join(ck, 'model.safetensors'), 100)), /model\.safetensors/],
+    ['old, deleted model', (ck) => (dropSizes(ck), rmSync(join(ck, 'model.safetensors'))), /has neither model\.safetensors/],
+    ['old, deleted optimizer', (ck) => (dropSizes(ck), rmSync(join(ck, 'optimizer.safetensors'))), /optimizer\.safetensors: does not exist/],
+    ['old, truncated config.json', (ck) => (dropSizes(ck), truncateSync(join(ck, 'config.json'), 5)), /config\.json: is not valid JSON/],
+  ];
+  for (const [name, damage, what] of cases) {
+    const out = join(dir, `damage-${name.replace(/\W+/g, '-')}`);
+    cpSync(base, out, { recursive: true });
+    const ck = join(out, 'checkpoints', 'step-000003');
+    damage(ck);
+    await assert.rejects(train(cfg(out), { ...quiet, resume: true }), (e: unknown) => {
+      assert.ok(e instanceof InputError, name);
+      assert.ok(e.message.startsWith(`${ck}: the checkpoint is damaged: `), `${name}: ${e.message}`);
+      assert.match(e.message, what, name);
+      assert.ok(e.message.endsWith('(delete step-000003 to resume from step-000002)'), `${name}: ${e.message}`);
+      assert.ok(!e.message.includes('\n') && !/re-export|point at/.test(e.message), `${name}: ${e.message}`);
+      return true;
+    });
+  }
+  // Deleting it, as the message says, resumes from the earlier one.
+  const out = join(dir, 'damage-truncated-model');
+  rmSync(join(out, 'checkpoints', 'step-000003'), { recursive: true });
+  const resumed = await train(cfg(out), { ...quiet, resume: true });
+  assert.deepEqual([resumed.status, resumed.step], ['completed', 4]);
+
+  // The only checkpoint damaged: start over.
+  const only = join(dir, 'damage-only');
+  cpSync(base, only, { recursive: true });
+  rmSync(join(only, 'checkpoints', 'step-000002'), { recursive: true });
+  truncateSync(join(only, 'checkpoints', 'step-000003', 'optimizer.safetensors'), 10);
+  await assert.rejects(train(cfg(only), { ...quiet, resume: true }), /the checkpoint is damaged: optimizer\.safetensors has 10 bytes, \d+ were written \(delete step-000003 to start over from step 0\)$/);
+});
+
+function dropSizes(ck: string): void {
+  const file = join(ck, 'trainer-state.json');
+  const { files: _files, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify(rest));
+}

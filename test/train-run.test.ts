@@ -5,14 +5,14 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { liveTensorCount } from '../src/engine/index.js';
-import { ConfigBuilder, TrainingDivergedError, loadStudent, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
+import { ConfigBuilder, TrainingDivergedError, configToYaml, loadStudent, requireInputs, train, type EvalRow, type TrainRow } from '../src/stages/train/index.js';
 import { tinyRunConfig, writeTinyRun } from '../src/stages/train/testing/fixture.js';
 import { pipelineTrainHints } from '../src/pipeline/stages/train.js';
-import { ConfigError } from '../src/util/errors.js';
+import { ConfigError, InputError } from '../src/util/errors.js';
 import { createLogger } from '../src/util/log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clinsum-train-run-'));
@@ -158,4 +158,96 @@ test('what to do next is worded for the caller: the CLI flags by default, the ru
     assert.equal(r.status, 'interrupted');
     assert.match(lines.join(''), want);
   }
+});
+
+test('OUT must be new, empty or a run of clinsum train, with or without --resume; nothing is written into another folder', async () => {
+  const foreign: Record<string, Record<string, string>> = {
+    'run-root': { 'config.yaml': 'run: {dir: .}\nteacher: {model: m}\n' },
+    'model-folder': { 'config.json': '{}', 'model.safetensors': 'x' },
+    'best-only': { 'best/model.safetensors': 'x' },
+  };
+  for (const [name, files] of Object.entries(foreign)) {
+    const out = join(dir, `foreign-${name}`);
+    for (const [f, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(out, f)), { recursive: true });
+      writeFileSync(join(out, f), text);
+    }
+    const before = snapshot(out);
+    for (const resume of [false, true]) {
+      await assert.rejects(
+        train(tinyRunConfig(run, { out, max_steps: 1, valid: null }), { loadModel: loadStudent, progress: { silent: true }, resume }),
+        (e: unknown) => e instanceof InputError && e.message.startsWith(`${out}: is not a clinsum training run folder: it holds `) && e.message.endsWith('(choose a new or empty folder)'),
+      );
+      assert.deepEqual(snapshot(out), before, `${name}: nothing written (resume ${resume})`);
+    }
+  }
+  const file = join(dir, 'afile');
+  writeFileSync(file, 'x');
+  await assert.rejects(train(tinyRunConfig(run, { out: file, max_steps: 1 }), { loadModel: loadStudent, progress: { silent: true } }), /afile: is a file, not a run folder \(choose a new or empty folder\)$/);
+
+  // --resume on an empty or a missing folder, or on a run killed before its first checkpoint: a warning, step 0.
+  const killedEarly = join(dir, 'killed-early');
+  mkdirSync(killedEarly);
+  writeFileSync(join(killedEarly, 'config.yaml'), configToYaml(tinyRunConfig(run, { out: killedEarly })));
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  for (const out of [empty, join(dir, 'missing'), killedEarly]) {
+    const lines: string[] = [];
+    const r = await train(tinyRunConfig(run, { out, max_steps: 1, valid: null }), {
+      loadModel: loadStudent,
+      progress: { silent: true },
+      resume: true,
+      logger: createLogger({ level: 'warn', write: (l) => void lines.push(l) }),
+    });
+    assert.deepEqual([r.status, r.step], ['completed', 1]);
+    assert.match(lines.join(''), /^warning: no checkpoint to resume from in .*checkpoints; starting from step 0$/m);
+  }
+});
+
+test('a run whose inputs fail validation creates no OUT folder', async () => {
+  const out = join(dir, 'never');
+  for (const bad of [{ train: join(dir, 'no-such-train.jsonl') }, { valid: join(dir, 'no-such-valid.jsonl') }, { keyinfo: join(dir, 'no-such-keyinfo.jsonl') }, { model: join(dir, 'no-such-model') }]) {
+    await assert.rejects(train(tinyRunConfig(run, { out, max_steps: 1, ...bad }), { loadModel: loadStudent, progress: { silent: true } }), InputError);
+    assert.ok(!existsSync(out), `${Object.keys(bad)[0]}: no folder left behind`);
+  }
+});
+
+test('key information that is null for every record says so, not that the ids are missing', async () => {
+  const keyinfo = join(dir, 'null-keyinfo.jsonl');
+  writeFileSync(keyinfo, run.records.train.map((r) => JSON.stringify({ id: r.id, lang: r.lang, keyinfo: null })).join('\n') + '\n');
+  await assert.rejects(
+    train(tinyRunConfig(run, { out: join(dir, 'null-keyinfo'), keyinfo, max_steps: 1 }), { loadModel: loadStudent, progress: { silent: true } }),
+    new RegExp(`no training record has key information \\(all ${run.records.train.length} of .*train\\.jsonl's ids are in .*null-keyinfo\\.jsonl, with no key information \\(null or empty\\)\\); `),
+  );
+});
+
+/** Every path under `dir` with its content (files) or '/' (folders). */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        out[p] = '/';
+        walk(p);
+      } else out[p] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+test('the evaluation line names the valid loss once when it is the metric', async () => {
+  const lines: string[] = [];
+  for (const metric of ['loss', 'rouge1']) {
+    await train(tinyRunConfig(run, { out: join(dir, `eval-line-${metric}`), max_steps: 1, 'eval.metric': metric }), {
+      loadModel: loadStudent,
+      progress: { silent: true },
+      logger: createLogger({ level: 'info', write: (l) => void lines.push(l) }),
+    });
+  }
+  const evals = lines.filter((l) => l.startsWith('eval at'));
+  assert.equal(evals.length, 2, lines.join(''));
+  assert.match(evals[0]!, /^eval at step 1: loss \d+\.\d{4} \(best\)\n$/);
+  assert.match(evals[1]!, /^eval at step 1: rouge1 \d\.\d{4} \(best\), loss \d+\.\d{4}\n$/);
 });

@@ -26,6 +26,11 @@ function envLevel(): LogLevel {
   return v === 'debug' || v === 'info' || v === 'warn' || v === 'error' || v === 'silent' ? v : 'info';
 }
 
+/** Whether `log` prints messages of `level`. */
+export function logsAt(log: Pick<Logger, 'level'>, level: Exclude<LogLevel, 'silent'>): boolean {
+  return order[level] >= order[log.level];
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? envLevel();
   const write = options.write ?? ((line: string) => void process.stderr.write(line));

@@ -11,8 +11,8 @@
  * next start). `best/` is replaced the same way (the old one is renamed aside first and put
  * back if the process dies between the two renames).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { AdamW } from '../../engine/index.js';
 import { InputError } from '../../util/errors.js';
 import { fsyncDir, readUtf8Strict, writeJsonAtomic } from '../../util/fs.js';
@@ -66,6 +66,11 @@ export const trainerStateSchema = z.strictObject({
   time: z.string(),
   /** Training seconds so far (evaluation excluded). */
   train_seconds: z.number().nonnegative(),
+  /**
+   * Byte size of every other file of the checkpoint folder, recorded as it was written; a resume
+   * checks them before loading. Absent in checkpoints of clinsum before 2026-11-28.
+   */
+  files: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 
 export type TrainerState = z.output<typeof trainerStateSchema>;
@@ -121,9 +126,43 @@ export function readTrainerState(dir: string): TrainerState {
     json = JSON.parse(readUtf8Strict(file));
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError({ file }, 'is not valid JSON', 'the checkpoint is damaged; resume from an earlier one (delete this folder)');
+    throw new InputError({ file }, 'is not valid JSON', 'the checkpoint is damaged');
   }
-  return parseWith(trainerStateSchema, json, { file }, 'the checkpoint was not written by this version of clinsum train');
+  return parseWith(trainerStateSchema, json, { file }, 'the checkpoint is damaged, or was not written by this version of clinsum train');
+}
+
+/** Byte sizes of the files of a checkpoint folder (the trainer state excepted), by name. */
+function fileSizes(dir: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of readdirSync(dir).sort()) if (name !== STATE_FILE) out[name] = statSync(join(dir, name)).size;
+  return out;
+}
+
+/**
+ * What is wrong with the files of a checkpoint against the sizes its trainer state recorded
+ * (a missing file, a truncated one), or undefined when they all match or none were recorded.
+ */
+export function checkCheckpointFiles(dir: string, state: TrainerState): string | undefined {
+  for (const [name, size] of Object.entries(state.files ?? {})) {
+    let actual: number;
+    try {
+      actual = statSync(join(dir, name)).size;
+    } catch {
+      return `${name} is missing`;
+    }
+    if (actual !== size) return `${name} has ${actual} bytes, ${size} were written`;
+  }
+  return undefined;
+}
+
+/**
+ * The one error for a newest checkpoint that cannot be loaded: it names the folder, what is
+ * wrong, and the checkpoint a resume falls back to once this one is deleted.
+ */
+export function damagedCheckpointError(ckpt: CheckpointRef, earlier: CheckpointRef | undefined, what: string): InputError {
+  const name = basename(ckpt.dir);
+  const fix = earlier === undefined ? `delete ${name} to start over from step 0` : `delete ${name} to resume from ${basename(earlier.dir)}`;
+  return new InputError({ file: ckpt.dir }, `the checkpoint is damaged: ${what.replace(/\s+/g, ' ').trim()}`, fix);
 }
 
 /** Files carried into every saved folder, read once at the start (the source may be pruned or moved later). */
@@ -167,7 +206,7 @@ export function writeCheckpoint(out: string, model: TrainableLM, optimizer: Adam
   model.save(tmp);
   carryFiles(carried, tmp);
   optimizer.save(join(tmp, OPTIMIZER_FILE));
-  writeJsonAtomic(join(tmp, STATE_FILE), state);
+  writeJsonAtomic(join(tmp, STATE_FILE), { ...state, files: fileSizes(tmp) });
   syncFolder(tmp);
   if (existsSync(final)) {
     const old = join(ckpts, `.${stepDirName(state.step)}.old-${process.pid}`);

@@ -289,7 +289,28 @@ export function planDifferences(a: Record<string, unknown>, b: Record<string, un
   return [...keys].filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k])).sort();
 }
 
-/** The config as YAML (written to `config.yaml` of the run). */
+/**
+ * The first line of every `config.yaml` the trainer writes: it marks the folder as a training run
+ * of clinsum (`inspectRunFolder`). A YAML comment, so the file still loads with `--config`.
+ */
+export const RUN_CONFIG_HEADER = '# clinsum train: the resolved configuration of this run (written by clinsum train; usable with --config)';
+
+/** The config as YAML (written to `config.yaml` of the run), under `RUN_CONFIG_HEADER`. */
 export function configToYaml(c: TrainConfig): string {
-  return YAML.stringify(c, { lineWidth: 0 });
+  return `${RUN_CONFIG_HEADER}\n${YAML.stringify(c, { lineWidth: 0 })}`;
+}
+
+/**
+ * Whether `text` is a `config.yaml` the trainer wrote: it starts with `RUN_CONFIG_HEADER`, or —
+ * runs written before the header — it parses as a complete training configuration.
+ */
+export function isRunConfigYaml(text: string): boolean {
+  if (text.startsWith(`${RUN_CONFIG_HEADER}\n`)) return true;
+  let value: unknown;
+  try {
+    value = YAML.parse(text, { uniqueKeys: true }) as unknown;
+  } catch {
+    return false;
+  }
+  return trainConfigSchema.safeParse(value).success;
 }

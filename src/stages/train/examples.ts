@@ -26,6 +26,8 @@ export interface KeyinfoFile {
   byId: Map<string, { lang: string | undefined; keyinfo: string }>;
   /** Rows without key information (a teacher failure, flagged in the file). */
   empty: number;
+  /** Their ids. */
+  emptyIds: ReadonlySet<string>;
   sha256: string;
 }
 
@@ -41,19 +43,19 @@ export function readKeyinfo(file: string): KeyinfoFile {
   const rows = parseJsonl(text, file, keyinfoRow);
   const byId = new Map<string, { lang: string | undefined; keyinfo: string }>();
   const lines = new Map<string, number>();
-  let empty = 0;
+  const emptyIds = new Set<string>();
   for (const { value, line } of rows) {
     const first = lines.get(value.id);
     if (first !== undefined) throw new InputError({ file, line, field: 'id' }, `duplicate id ${value.id} (first on line ${first})`);
     lines.set(value.id, line);
     const k = value.keyinfo == null ? '' : cleanText(value.keyinfo);
     if (k === '') {
-      empty++;
+      emptyIds.add(value.id);
       continue;
     }
     byId.set(value.id, { lang: value.lang, keyinfo: k });
   }
-  return { byId, empty, sha256: sha256(text) };
+  return { byId, empty: emptyIds.size, emptyIds, sha256: sha256(text) };
 }
 
 /**
@@ -106,6 +108,15 @@ export interface TrainingSet {
   };
 }
 
+/** Why no record got key information from `keyinfo`: its rows for them are empty, or their ids are not in it. */
+function whyNoKeyinfo(records: readonly CaseRecord[], keyinfo: KeyinfoFile, trainPath: string, keyinfoPath: string): string {
+  const empty = records.filter((r) => keyinfo.emptyIds.has(r.id)).length;
+  if (empty === 0) return `none of ${trainPath}'s ids is in ${keyinfoPath}`;
+  const which = empty === records.length ? `all ${empty}` : `${empty} of ${records.length}`;
+  const rest = empty === records.length ? '' : `; the other ${records.length - empty} are not in it`;
+  return `${which} of ${trainPath}'s ids are in ${keyinfoPath}, with no key information (null or empty)${rest}`;
+}
+
 /** Reads, joins and formats the training split. `hints` word the error for missing key information (default: the CLI's flags). */
 export function loadTrainingSet(trainPath: string, keyinfoPath: string | null, tok: Tokenizer, o: ExampleOptions, hints: TrainHints = CLI_TRAIN_HINTS): TrainingSet {
   const ds = readDataset([trainPath], { requireSummary: o.gamma > 0 });
@@ -115,7 +126,7 @@ export function loadTrainingSet(trainPath: string, keyinfoPath: string | null, t
   const withKeyinfo = records.filter((r) => r.keyinfo !== undefined).length;
   if (o.gamma < 1 && withKeyinfo === 0) {
     throw new ConfigError(
-      `gamma is ${o.gamma} but no training record has key information${keyinfoPath === null ? ' (no key-information file given)' : ` (none of ${trainPath}'s ids is in ${keyinfoPath})`}; ${hints.keyinfo}, or ${hints.noKeyinfo}`,
+      `gamma is ${o.gamma} but no training record has key information (${keyinfoPath === null || keyinfo === undefined ? 'no key-information file given' : whyNoKeyinfo(records, keyinfo, trainPath, keyinfoPath)}); ${hints.keyinfo}, or ${hints.noKeyinfo}`,
     );
   }
   const examples = formatAll(records, tok, o);

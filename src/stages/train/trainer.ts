@@ -4,19 +4,21 @@
  * accumulate), check the loss and the gradient norm are finite, clip, update, zero the
  * gradients, log; then evaluate and checkpoint when due, and stop when asked.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cudaAvailable, getRngState, setRngState, tensor, tidy, type Device } from '../../engine/index.js';
 import { loadTokenizer, type Tokenizer } from '../../models/tokenizer/index.js';
-import { ClinsumError, ConfigError } from '../../util/errors.js';
+import { ClinsumError, ConfigError, InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Prng } from '../../util/prng.js';
-import { Progress } from '../../util/progress.js';
+import { Progress, withProgress } from '../../util/progress.js';
 import { planEpoch, unitsByRecord } from './batching.js';
 import {
   OPTIMIZER_FILE,
+  checkCheckpointFiles,
   cleanUpInterrupted,
+  damagedCheckpointError,
   listCheckpoints,
   readCarriedFiles,
   pruneCheckpoints,
@@ -30,6 +32,7 @@ import { loadTrainingSet, loadValidSet, type ExampleOptions, type TrainingSet, t
 import { CLI_TRAIN_HINTS, type TrainHints } from './hints.js';
 import type { ModelLoader } from './lm.js';
 import { MetricsFile, type TrainRow } from './metrics.js';
+import { inspectRunFolder } from './run-folder.js';
 import { combineLosses, type StepLosses } from './objective.js';
 import { learningRate, warmupSteps, type LrSchedule } from './schedule.js';
 import { buildOptimizer, optimizerStep, precisionCompute, type StepRunner } from './step.js';
@@ -148,6 +151,17 @@ function restoreTorchRng(states: Record<string, string>, device: Device): void {
   }
 }
 
+/** The log line of an evaluation: the selection score (and `(best)`), then the valid loss unless it is that score. */
+export function evalLine(step: number, r: Pick<EvalResult, 'metric' | 'score' | 'loss'>, isBest: boolean): string {
+  return `eval at step ${step}: ${r.metric} ${r.score.toFixed(4)}${isBest ? ' (best)' : ''}${r.metric === 'loss' ? '' : `, loss ${r.loss.toFixed(4)}`}`;
+}
+
+/** An InputError's problem without its fix, paths inside `dir` made relative to it. */
+function inputProblem(e: InputError, dir: string): string {
+  const text = e.fix === undefined ? e.message : e.message.slice(0, e.message.length - e.fix.length - 3);
+  return text.split(`${dir}/`).join('').split(dir).join('the folder');
+}
+
 const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 type EvalBasis = NonNullable<TrainerState['eval_basis']>;
@@ -178,21 +192,40 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
   const device = resolveDevice(c.device);
   const { compute } = precisionCompute(c.precision, device);
 
-  // The run folder: refuse to mix two runs, tidy what a crash left.
-  mkdirSync(c.out, { recursive: true });
-  cleanUpInterrupted(c.out);
+  // The run folder: only a new or empty folder, or a run of ours; refuse to mix two runs; tidy
+  // what a crash left. Nothing is created before the inputs have been read and checked.
+  const folder = inspectRunFolder(c.out);
+  if (folder !== 'absent') cleanUpInterrupted(c.out);
   const metrics = new MetricsFile(join(c.out, 'metrics.jsonl'));
   const existing = listCheckpoints(join(c.out, 'checkpoints'));
-  if (!options.resume && (existing.length > 0 || metrics.hasRows())) {
+  if (!options.resume && (existing.length > 0 || metrics.hasRows() || existsSync(join(c.out, 'best')))) {
     throw new ConfigError(`${c.out} already holds a training run${existing.length > 0 ? ` (checkpoints up to step ${existing[existing.length - 1]!.step})` : ''}; ${hints.resume} to continue it, or ${hints.newRun}`);
   }
   const from = options.resume ? existing[existing.length - 1] : undefined;
   if (options.resume && from === undefined) log.warn(`no checkpoint to resume from in ${join(c.out, 'checkpoints')}; starting from step 0`);
+  /** Runs `load` on the newest checkpoint; a file of it that cannot be read is reported as a damaged checkpoint. */
+  const fromCheckpoint = <T>(load: () => T): T => {
+    if (from === undefined) return load();
+    try {
+      return load();
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      throw damagedCheckpointError(from, existing[existing.length - 2], inputProblem(e, from.dir));
+    }
+  };
+
+  // Resume: the checkpoint's files are what its trainer state recorded.
+  let state: TrainerState | undefined;
+  if (from !== undefined) {
+    state = fromCheckpoint(() => readTrainerState(from.dir));
+    const wrong = checkCheckpointFiles(from.dir, state);
+    if (wrong !== undefined) throw damagedCheckpointError(from, existing[existing.length - 2], wrong);
+  }
 
   // Data.
   // On resume the checkpoint is the source: it holds the tokenizer files, the model folder may be gone.
   const source = from?.dir ?? c.model;
-  const tok: Tokenizer = loadTokenizer(source);
+  const tok: Tokenizer = fromCheckpoint(() => loadTokenizer(source));
   const carried = readCarriedFiles(source);
   const padId = tok.padId ?? tok.eosId;
   const exOpts: ExampleOptions = { gamma: c.gamma, layout: c.layout, prompts: c.prompts, budgets: c.budgets };
@@ -212,9 +245,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     valid === undefined ? undefined : { metric: c.eval.metric, valid: valid.source, max_new_tokens: c.eval.max_new_tokens, max_examples: c.eval.max_examples, stemmer: c.eval.stemmer };
 
   // Resume: the checkpoint must belong to this plan.
-  let state: TrainerState | undefined;
-  if (from !== undefined) {
-    state = readTrainerState(from.dir);
+  if (from !== undefined && state !== undefined) {
     if (state.plan_hash !== hash) {
       const diff = planDifferences(state.plan, planSettings(c));
       throw new ConfigError(`${from.dir} was trained with other settings (${diff.join(', ') || 'plan'} differ); resume with the same settings, or ${hints.newRun}`);
@@ -234,19 +265,28 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     }
   }
 
-  const model = options.loadModel(source, { device });
+  const model = fromCheckpoint(() => options.loadModel(source, { device }));
   const optimizer = buildOptimizer(model, c.optimizer);
+  try {
+    if (from !== undefined) fromCheckpoint(() => optimizer.load(join(from.dir, OPTIMIZER_FILE)));
+  } catch (e) {
+    optimizer.dispose();
+    model.dispose();
+    throw e;
+  }
   const runner: StepRunner = { model, optimizer, gamma: c.gamma, reduction: c.loss_reduction, checkpoint: c.activation_checkpointing, maxGradNorm: c.max_grad_norm, padId, compute };
   try {
+    // Every input is read and checked: the folder may be created. config.yaml first — it marks
+    // the folder as a run of ours (inspectRunFolder).
+    mkdirSync(c.out, { recursive: true });
+    writeFileAtomic(join(c.out, 'config.yaml'), configToYaml(c));
     if (from !== undefined && state !== undefined) {
-      optimizer.load(join(from.dir, OPTIMIZER_FILE));
       restoreTorchRng(state.rng.torch, device);
       const dropped = metrics.truncateAfter(state.step);
       log.info(`resuming ${from.dir} at step ${state.step}/${total}${dropped > 0 ? ` (${dropped} metrics rows after it dropped)` : ''}`);
     } else {
       metrics.reset();
     }
-    writeFileAtomic(join(c.out, 'config.yaml'), configToYaml(c));
 
     const schedule: LrSchedule = { lr: c.optimizer.lr, kind: c.schedule.kind, warmup: warmupSteps(c.schedule.warmup_ratio, total), total, minLrRatio: c.schedule.min_lr_ratio };
     let step = state?.step ?? 0;
@@ -258,7 +298,17 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
     let lastCheckpoint = from?.dir;
     const ckptEvery = c.checkpoint.every ?? c.eval.every;
     const evalEvery = c.eval.every;
-    const progress = new Progress({ label: 'train', total, unit: 'steps', initial: step, stream: options.progress?.stream, silent: options.progress?.silent });
+    const progress = new Progress({
+      label: 'train',
+      total,
+      unit: 'steps',
+      initial: step,
+      stream: options.progress?.stream,
+      silent: options.progress?.silent,
+      priority: ['tok/s', 'loss', 'lr'],
+    });
+    // From here on log lines go above the progress line.
+    const plog = withProgress(log, progress);
 
     const snapshot = (reason: TrainerState['reason']): void => {
       const st: TrainerState = {
@@ -280,7 +330,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
       };
       lastCheckpoint = writeCheckpoint(c.out, model, optimizer, st, carried);
       pruneCheckpoints(c.out, c.checkpoint.keep_last);
-      log.debug(`checkpoint ${lastCheckpoint}`);
+      plog.debug(`checkpoint ${lastCheckpoint}`);
     };
 
     const evaluate = async (): Promise<EvalResult | undefined> => {
@@ -305,7 +355,7 @@ export async function train(config: ReadyTrainConfig, options: TrainOptions): Pr
         writeBest(c.out, model, { step, metric: r.metric, score: r.score, eval: { ...r } }, carried);
       }
       metrics.append({ step, eval: { ...r, best: isBest } });
-      log.info(`eval at step ${step}: ${r.metric} ${r.score.toFixed(4)}${isBest ? ' (best)' : ''}, loss ${r.loss.toFixed(4)}`);
+      plog.info(evalLine(step, r, isBest));
       return r;
     };
 
