@@ -8,7 +8,7 @@
  * different files, every stage that reads them reruns too; a rerun that writes the same bytes
  * leaves them alone.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ClinsumError, InputError, StoppedError, UsageError, errorMessage } from '../util/errors.js';
 import { canonicalJson, sha256 } from '../util/hash.js';
@@ -17,6 +17,7 @@ import { FileHasher } from './hashing.js';
 import { acquireRunLock } from './lock.js';
 import type { Stage, StageOutcome } from './stage.js';
 import { readRunState, writeRunState, type RunState, type StageRecord } from './state.js';
+import { makeDir } from '../util/fs.js';
 
 export interface RunnerOptions {
   runDir: string;
@@ -113,7 +114,7 @@ export async function runStages(options: RunnerOptions): Promise<PipelineResult>
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
   checkStageNames(options.stages, options);
-  mkdirSync(runDir, { recursive: true });
+  makeDir(runDir, 'choose another run directory');
   const lock = acquireRunLock(runDir);
   try {
     options.prepare?.();

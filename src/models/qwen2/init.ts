@@ -4,9 +4,9 @@
  * options (seed included): weights are drawn by `Qwen2ForCausalLM.initWeights` from one seeded
  * generator in parameter order, safetensors are written in name order.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../util/fs.js';
+import { makeDir, writeFileAtomic } from '../../util/fs.js';
 import type { FloatDType } from '../../engine/index.js';
 import { QWEN25_LAST_ADDED_ID, writeQwen25TokenizerFolder } from '../tokenizer/index.js';
 import { QWEN25_INSTRUCT_GENERATION_CONFIG } from '../generation/config.js';
@@ -91,7 +91,7 @@ const TOKENIZER_OUT = ['tokenizer.json', 'tokenizer_config.json'];
 export function initTinyQwen2(dirIn: string, options: TinyQwen2Options = {}): string[] {
   const dir = resolve(dirIn);
   const config = tinyQwen2Config(options);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   using model = randomQwen2(config, options.seed ?? TINY_DEFAULTS.seed, config.torchDtype);
   writeTokenizer(dir);
   const files = saveQwen2(model, dir, {

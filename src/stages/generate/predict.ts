@@ -20,7 +20,7 @@
  * the template's own tokens (renderPrompt's `promptTokens` budget). Cut reports are counted in the
  * summary and flagged in their rows.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { cudaAvailable, type Device, type FloatDType } from '../../engine/index.js';
@@ -30,7 +30,7 @@ import { listFolder } from '../../models/hf/index.js';
 import { loadQwen2 } from '../../models/qwen2/index.js';
 import { loadTokenizer } from '../../models/tokenizer/index.js';
 import { ConfigError, InputError, StoppedError } from '../../util/errors.js';
-import { readUtf8Strict } from '../../util/fs.js';
+import { makeDir, readUtf8Strict } from '../../util/fs.js';
 import { sha256 } from '../../util/hash.js';
 import { appendJsonl, readJsonlTolerant, truncateTornTail } from '../../util/jsonl.js';
 import { silentLogger, type Logger } from '../../util/log.js';
@@ -294,7 +294,7 @@ function resume(outPath: string, settings: Record<string, unknown>, records: rea
       done.add(value.id);
     }
   } else {
-    mkdirSync(dirname(outPath), { recursive: true });
+    makeDir(dirname(outPath), 'write to another --out');
     writeJsonAtomic(settingsPath, settings);
   }
   return done;

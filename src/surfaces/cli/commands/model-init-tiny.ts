@@ -1,7 +1,7 @@
 /** `clinsum model init-tiny`: write a small random-weight Qwen2 in Hugging Face layout. */
 import { UsageError } from '../../../util/errors.js';
 import { initTinyQwen2, TINY_DEFAULTS } from '../../../models/qwen2/index.js';
-import { int, num, parseFlags, requiredStr, str } from '../args.js';
+import { int, num, outDir, parseFlags, str } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: clinsum model init-tiny --out DIR [flags]
@@ -48,7 +48,7 @@ export const command: Command = {
       'max-position-embeddings': { type: 'string' },
       'initializer-range': { type: 'string' },
     }, false);
-    const out = requiredStr('model init-tiny', f, 'out');
+    const out = outDir(f, 'out', 'model init-tiny');
     const tie = str(f, 'tie-word-embeddings');
     if (tie !== undefined && tie !== 'true' && tie !== 'false') throw new UsageError(`--tie-word-embeddings must be true or false, got "${tie}"`);
     const dtype = str(f, 'dtype');

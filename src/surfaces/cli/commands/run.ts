@@ -2,7 +2,7 @@
 import { planPipeline, runPipeline } from '../../../pipeline/pipeline.js';
 import { interruptSignal } from '../../../pipeline/signals.js';
 import { createLogger } from '../../../util/log.js';
-import { bool, parseFlags, requiredStr, str, strList } from '../args.js';
+import { bool, outDir, parseFlags, requiredStr, str, strList } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: clinsum run --config FILE [--out RUN_DIR] [--set key=value]... [--until STAGE]
@@ -51,7 +51,7 @@ export const command: Command = {
       },
       false,
     );
-    const options = { configFile: requiredStr('run', f, 'config'), out: str(f, 'out'), sets: strList(f, 'set'), env: io.env, rerun: str(f, 'rerun') };
+    const options = { configFile: requiredStr('run', f, 'config'), out: outDir(f, 'out'), sets: strList(f, 'set'), env: io.env, rerun: str(f, 'rerun') };
     if (bool(f, 'plan')) {
       const plan = planPipeline(options);
       io.stdout.write(`run directory: ${plan.runDir}\n`);

@@ -1,0 +1,68 @@
+// CLI errors on bad paths and inputs, end to end: each is one line naming the file or flag and
+// the fix (exit 1 or 2, never an internal error), is raised before any work, and never quotes
+// input text.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCliCaptured, type CliRun } from '../src/surfaces/cli/testing.js';
+import { tempDirs } from '../src/util/testing.js';
+
+const tmp = tempDirs('clinsum-cli-errors-');
+const cli = (...argv: string[]): Promise<CliRun> => runCliCaptured(argv);
+
+/** One `clinsum: error:` line, exit `code`, nothing on stdout. */
+function oneLineError(r: CliRun, code: number, pattern: RegExp): void {
+  assert.equal(r.code, code, `exit ${r.code}: ${r.stderr}`);
+  assert.equal(r.stdout, '');
+  assert.doesNotMatch(r.stderr, /internal error/);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^clinsum: error: /);
+  assert.match(lines[0]!, pattern);
+}
+
+const SENTENCE = 'A 54-year-old man presented with chest pain radiating to the left arm.';
+const rows = (n: number, extra: (i: number) => object = () => ({})): object[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `r${i}`, lang: 'en', report: `${SENTENCE} (${i})`, summary: 'Chest pain.', ...extra(i) }));
+function writeJsonl(file: string, data: readonly object[]): string {
+  writeFileSync(file, data.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return file;
+}
+
+// A work folder with a plain file `afile`, a folder `afolder`, a dataset, predictions, pairs and a tiny model.
+const d = tmp();
+const afile = join(d, 'afile');
+const afolder = join(d, 'afolder');
+writeFileSync(afile, 'x');
+mkdirSync(afolder);
+const data = writeJsonl(join(d, 'data.jsonl'), rows(4));
+const preds = writeJsonl(join(d, 'pred.jsonl'), rows(4).map((r) => ({ ...r, prediction: 'Chest pain.' })));
+const pairs = writeJsonl(join(d, 'pairs.jsonl'), rows(4).map((r) => ({ ...r, reference: 'Chest pain.', prediction: 'Chest pain, man.' })));
+const model = join(d, 'tiny');
+const tinyFlags = ['--layers', '1', '--hidden', '32', '--heads', '4', '--kv-heads', '2', '--intermediate', '64'];
+
+test('setup: a tiny model', async () => {
+  const r = await cli('model', 'init-tiny', '--out', model, ...tinyFlags);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('an output path that is a file where a folder is wanted (or the reverse) is refused before any work, naming the flag', async () => {
+  const notFolder = (flag: string) => new RegExp(`afile: is a file, not a folder \\(choose another --${flag}\\)$`);
+  oneLineError(await cli('data', 'split', data, '--out', afile), 1, notFolder('out'));
+  oneLineError(await cli('data', 'demo', '--out', join(afile, 'sub')), 1, notFolder('out'));
+  oneLineError(await cli('generate', '--model', model, '--data', data, '--out', join(afile, 'x.jsonl'), '--quiet'), 1, notFolder('out'));
+  oneLineError(await cli('eval', '--ref', data, '--pred', preds, '--out-dir', afile), 1, notFolder('out-dir'));
+  oneLineError(await cli('extract', '--data', data, '--out', afile, '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--dry-run'), 1, notFolder('out'));
+  oneLineError(await cli('model', 'init-tiny', '--out', afile), 1, notFolder('out'));
+  oneLineError(await cli('run', '--config', join(d, 'none.yaml'), '--out', afile), 1, notFolder('out'));
+
+  const folder = /afolder: is a folder, not a file \(choose another --out\)$/;
+  oneLineError(await cli('eval', 'rouge', '--pairs', pairs, '--out', afolder), 1, folder);
+  oneLineError(await cli('generate', '--model', model, '--data', data, '--out', afolder, '--quiet'), 1, folder);
+  oneLineError(await cli('model', 'gguf', model, '--out', afolder), 1, folder);
+  oneLineError(await cli('extract', '--data', data, '--out', join(d, 'ex'), '--store', afolder, '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--dry-run'), 1, /afolder: is a folder, not a file \(choose another --store\)$/);
+  assert.deepEqual(readdirSync(afolder), []);
+  assert.deepEqual(readdirSync(d).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left behind');
+  assert.ok(!existsSync(join(d, 'ex')), 'nothing created');
+});
