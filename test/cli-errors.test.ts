@@ -66,3 +66,28 @@ test('an output path that is a file where a folder is wanted (or the reverse) is
   assert.deepEqual(readdirSync(d).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left behind');
   assert.ok(!existsSync(join(d, 'ex')), 'nothing created');
 });
+
+test('generate: float16 on the CPU, a prompt budget too small, a missing model folder, each named before any work', async () => {
+  const out = join(d, 'gen.jsonl');
+  oneLineError(await cli('generate', '--model', model, '--data', data, '--out', out, '--device', 'cpu', '--dtype', 'float16', '--quiet'), 1, /--dtype float16 needs CUDA; use float32 or bfloat16 on the CPU$/);
+  oneLineError(
+    await cli('generate', '--model', model, '--data', data, '--out', out, '--device', 'cpu', '--max-input-tokens', '5', '--quiet'),
+    1,
+    /--max-input-tokens 5 leaves no room for the report: the chat template and the prompt alone take \d+ tokens \(raise --max-input-tokens above \d+; the default is 16384\)$/,
+  );
+  oneLineError(await cli('generate', '--model', join(d, 'nonexist'), '--data', data, '--out', out, '--quiet'), 1, /nonexist: does not exist \(pass a Hugging Face model folder with config\.json/);
+  assert.ok(!existsSync(out), 'no predictions written');
+});
+
+test('model init-tiny: sizes are bounded by flag and in all, and a refused size leaves no folder behind', async () => {
+  oneLineError(await cli('model', 'init-tiny', '--out', join(d, 't1'), '--hidden', '1e9'), 2, /^clinsum: error: --hidden must be at most 16384, got 1e9$/);
+  oneLineError(await cli('model', 'init-tiny', '--out', join(d, 't1'), '--layers', '256', '--hidden', '16384', '--intermediate', '65536'), 1, /e9 parameters, more than init-tiny writes \(at most 4e9\); lower the hidden size/);
+  assert.ok(!existsSync(join(d, 't1')));
+});
+
+test('model info: a config.json that is not JSON says how to fix it', async () => {
+  const broken = join(d, 'broken');
+  mkdirSync(broken);
+  writeFileSync(join(broken, 'config.json'), '{"model_type": "qwen2",, }');
+  oneLineError(await cli('model', 'info', broken), 1, /config\.json: is not valid JSON \(at position \d+\) \(fix its syntax, or copy the file again from where the model came from\)$/);
+});

@@ -15,6 +15,7 @@ export {
   DEFAULT_BUDGETS,
   buildMessages,
   formatRecord,
+  PromptBudgetError,
   formatExample,
   renderPrompt,
   truncationCounts,
