@@ -91,3 +91,49 @@ test('model info: a config.json that is not JSON says how to fix it', async () =
   writeFileSync(join(broken, 'config.json'), '{"model_type": "qwen2",, }');
   oneLineError(await cli('model', 'info', broken), 1, /config\.json: is not valid JSON \(at position \d+\) \(fix its syntax, or copy the file again from where the model came from\)$/);
 });
+
+test('data split and data stats refuse an input that holds no records', async () => {
+  const empty = join(d, 'empty.jsonl');
+  writeFileSync(empty, '');
+  oneLineError(await cli('data', 'split', empty, '--out', join(d, 'split-empty')), 1, /empty\.jsonl: holds no records \(pass a MultiClinSum folder, a \.json array or a \.jsonl file with at least one record\)$/);
+  assert.ok(!existsSync(join(d, 'split-empty')));
+  oneLineError(await cli('data', 'stats', empty), 1, /empty\.jsonl: holds no records/);
+  const allBad = writeJsonl(join(d, 'all-bad.jsonl'), [{ id: 'a', lang: 'en' }]);
+  const r = await cli('data', 'stats', allBad, '--skip-invalid');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /all-bad\.jsonl: holds no valid records \(1 item\(s\) skipped\)/);
+});
+
+test('a lang holding text is refused without echoing it, by data stats, eval and eval rouge', async () => {
+  const text = 'The patient presented with fever';
+  const bad = (file: string, field: object) => writeJsonl(join(d, file), rows(4, (i) => ({ reference: 'Chest pain.', prediction: 'y', ...(i === 1 ? field : {}) })));
+  const refs = writeJsonl(join(d, 'bad-lang-refs.jsonl'), rows(4, (i) => (i === 1 ? { lang: text } : {})));
+  const expected = /:2: field `lang`: is not a language code \(a text of 32 characters\)/;
+  for (const r of [
+    await cli('data', 'stats', refs),
+    await cli('eval', '--ref', refs, '--pred', preds),
+    await cli('eval', '--ref', data, '--pred', bad('bad-lang-preds.jsonl', { lang: text })),
+    await cli('eval', 'rouge', '--pairs', bad('bad-lang-pairs.jsonl', { lang: text })),
+  ]) {
+    oneLineError(r, 1, expected);
+    assert.ok(!r.stderr.includes('patient'), r.stderr);
+  }
+  // Evaluation takes any language code (its case ignored); the data commands only clinsum's four.
+  const codes = await cli('eval', 'rouge', '--pairs', bad('code-pairs.jsonl', { lang: 'DE' }));
+  assert.equal(codes.code, 0, codes.stderr);
+  assert.match(codes.stdout, /\| de \| 1 \| R1 \|/);
+  oneLineError(await cli('data', 'stats', writeJsonl(join(d, 'de.jsonl'), rows(2, (i) => (i === 1 ? { lang: 'de' } : {})))), 1, /de\.jsonl:2: field `lang`: unknown language "de" \(use one of en, es, fr, pt\)$/);
+});
+
+test('eval --ref takes a MultiClinSum folder as the other commands do; eval rouge --pairs says what to pass for one', async () => {
+  const demo = join(d, 'demo');
+  assert.equal((await cli('data', 'demo', '--out', demo, '--layout', 'multiclinsum', '--per-language', '3', '--lang', 'en')).code, 0);
+  const folder = join(demo, 'multiclinsum_gs_train_en');
+  const out = join(d, 'demo-pred.jsonl');
+  const g = await cli('generate', '--model', model, '--data', folder, '--out', out, '--max-new-tokens', '2', '--device', 'cpu', '--quiet');
+  assert.equal(g.code, 0, g.stderr);
+  const r = await cli('eval', '--ref', folder, '--pred', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { systems: { pairs: number }[] }).systems[0]!.pairs, 3);
+  oneLineError(await cli('eval', 'rouge', '--pairs', folder), 1, /multiclinsum_gs_train_en: is a folder \(pass a \.jsonl file of \{"id", "reference", "prediction", "lang"\} lines, or score a folder of references with `clinsum eval --ref FOLDER --pred FILE`\)$/);
+});
