@@ -92,7 +92,8 @@ function outputsExist(runDir: string, outputs: readonly string[]): boolean {
   return outputs.every((o) => existsSync(join(runDir, o)));
 }
 
-function checkStageNames(stages: readonly Stage[], options: RunnerOptions): void {
+/** Stage names are unique, and `--until`/`--rerun` name one of them (a UsageError otherwise). */
+export function checkStageNames(stages: readonly Stage[], options: Pick<RunnerOptions, 'until' | 'rerunFrom'>): void {
   const names = new Set<string>();
   for (const s of stages) {
     if (names.has(s.name)) throw new Error(`two stages are named ${s.name}`);
@@ -225,7 +226,8 @@ export interface PlannedStage {
   last: StageRecord | undefined;
 }
 
-export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'rerunFrom'>): PlannedStage[] {
+export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'rerunFrom' | 'until'>): PlannedStage[] {
+  checkStageNames(options.stages, options);
   const runDir = resolve(options.runDir);
   const state = readRunState(runDir);
   const hasher = new FileHasher(join(runDir, '.clinsum-hashes.json'));

@@ -53,7 +53,7 @@ export const command: Command = {
     );
     const options = { configFile: requiredStr('run', f, 'config'), out: outDir(f, 'out'), sets: strList(f, 'set'), env: io.env, rerun: str(f, 'rerun') };
     if (bool(f, 'plan')) {
-      const plan = planPipeline(options);
+      const plan = planPipeline({ ...options, until: str(f, 'until') });
       io.stdout.write(`run directory: ${plan.runDir}\n`);
       const width = Math.max(...plan.stages.map((s) => s.name.length));
       for (const s of plan.stages) io.stdout.write(`  ${s.name.padEnd(width)}  ${s.plan.padEnd(6)}  ${s.why}\n`);
