@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { test } from 'node:test';
 import { preparePipeline } from '../src/pipeline/pipeline.js';
+import { runCliCaptured } from '../src/surfaces/cli/testing.js';
 import { repoRoot } from '../src/util/shared-data.js';
 import { tempDirs } from '../src/util/testing.js';
 
@@ -90,4 +91,22 @@ test('the resolved configuration fills in the trainer\'s defaults, and a teacher
   assert.deepEqual(preparePipeline({ configFile: noTeacher, out: dir, env: {} }).stages.map((s) => s.name), ['split', 'train.standard', 'generate.standard', 'eval', 'report']);
   writeFileSync(noTeacher, 'data: {paths: [a.jsonl]}\nstudent: {model: s}\ntrain: {systems: {standard: {gamma: 1}}}\neval: {compare: [[standard, other]]}\n');
   assert.throws(() => preparePipeline({ configFile: noTeacher, out: dir, env: {} }), /no-teacher\.yaml:4: field `eval\.compare\[0\]\[1\]`: no system named other \(systems: standard\)/);
+});
+
+test('run --plan: an unknown --until/--rerun stage is a usage error, and an unknown key from --set is blamed on the --set', async () => {
+  const plan = (...extra: string[]) => runCliCaptured(['run', '--config', PAPER, '--out', join(tempDir('clinsum-plan-'), 'run'), '--plan', ...extra], ENV);
+  const ok = await plan('--until', 'split');
+  assert.equal(ok.code, 0, ok.stderr);
+  for (const flag of ['--until', '--rerun']) {
+    const r = await plan(flag, 'bogus');
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, new RegExp(`^clinsum: error: ${flag} bogus: no such stage \\(stages: .*split.*\\)\n$`));
+  }
+  const set = await plan('--set', 'bogus.x=1');
+  assert.equal(set.code, 1);
+  assert.match(set.stderr, /^clinsum: error: --set bogus\.x=1: field `bogus`: unknown setting bogus/);
+  assert.doesNotMatch(set.stderr, /paper\.yaml/);
+  const known = await plan('--set', 'train.bogus=1');
+  assert.match(known.stderr, /--set train\.bogus=1/);
 });

@@ -289,7 +289,7 @@ function assembleFast(rec: FormatInput, task: Task, tok: Tokenizer, sk: Skeleton
   const overhead = p0.ids.length + parts.promptIds.length + p1.ids.length + p2.ids.length;
   const room = budgets.promptTokens - overhead;
   if (room < 1) {
-    throw new ConfigError(`the prompt budget (${budgets.promptTokens} tokens) leaves no room for the report: the template and prompt alone take ${overhead}`);
+    throw new PromptBudgetError(budgets.promptTokens, overhead);
   }
   const reportFull = parts.reportIds.length;
   const reportKeep = reportFull > room ? charSafeCut(tok, parts.reportIds, room) : reportFull;
@@ -329,7 +329,7 @@ function assembleSlow(rec: FormatInput, task: Task, tok: Tokenizer, layout: Layo
     if (over <= 0) break;
     reportKeep = charSafeCut(tok, parts.reportIds, reportKeep - over);
     if (reportKeep < 1 || round > 8) {
-      throw new ConfigError(`the prompt budget (${budgets.promptTokens} tokens) leaves no room for the report`);
+      throw new PromptBudgetError(budgets.promptTokens, promptOverhead(tok, layout, parts.prompt.text));
     }
     reportText = tok.decode(parts.reportIds.slice(0, reportKeep));
   }
@@ -398,6 +398,27 @@ function isTokenPrefix(prefix: ArrayLike<number>, full: ArrayLike<number>): bool
   return true;
 }
 
+/**
+ * A prompt budget too small for any of the report: the chat template and the prompt alone take
+ * `overhead` tokens of the `budget`. The caller names its setting (`--max-input-tokens`,
+ * `budgets.prompt_tokens`) when it reports it.
+ */
+export class PromptBudgetError extends ConfigError {
+  readonly budget: number;
+  readonly overhead: number;
+
+  constructor(budget: number, overhead: number) {
+    super(`the prompt budget (${budget} tokens) leaves no room for the report: the template and prompt alone take ${overhead}`);
+    this.budget = budget;
+    this.overhead = overhead;
+  }
+}
+
+/** Tokens of the template and prompt with an empty report (what any report is added to). */
+function promptOverhead(tok: Tokenizer, layout: Layout, prompt: string): number {
+  return tok.encode(tok.applyChatTemplate(buildMessages(layout, prompt, ''), { addGenerationPrompt: true })).length;
+}
+
 function prefixError(prefix: ArrayLike<number>, full: ArrayLike<number>): ConfigError {
   let i = 0;
   while (i < prefix.length && i < full.length && prefix[i] === full[i]) i++;
@@ -434,7 +455,7 @@ export function renderPrompt(
   let keep = reportIds.length - (ids.length - budget);
   for (let round = 0; ; round++) {
     keep = charSafeCut(tok, reportIds, keep);
-    if (keep < 1 || round > 8) throw new ConfigError(`the prompt budget (${budget} tokens) leaves no room for the report`);
+    if (keep < 1 || round > 8) throw new PromptBudgetError(budget, promptOverhead(tok, layout, prompt.text));
     const t = tok.applyChatTemplate(buildMessages(layout, prompt.text, tok.decode(reportIds.slice(0, keep))), { addGenerationPrompt: true });
     const cut = tok.encode(t);
     if (cut.length <= budget) return { text: t, inputIds: cut, truncated: true, prompt };

@@ -1,5 +1,5 @@
 /** Data layer (layer 3): the public API. */
-export { LANGS, LANG_NAMES, isLang, parseLang, langFromFileName, detectLanguage, DETECT_MAX_CHARS } from './lang.js';
+export { LANGS, LANG_NAMES, isLang, parseLang, isLanguageCode, unknownLangProblem, langFromFileName, detectLanguage, DETECT_MAX_CHARS } from './lang.js';
 export type { Lang, LanguageGuess } from './lang.js';
 export { DEFAULT_PROMPTS, promptSetSchema, resolvePrompt, extractionPrompt, summarizationPrompt, resolvePromptSet } from './prompts.js';
 export type { Prompt, PromptSet, PromptTask } from './prompts.js';
@@ -15,6 +15,7 @@ export {
   DEFAULT_BUDGETS,
   buildMessages,
   formatRecord,
+  PromptBudgetError,
   formatExample,
   renderPrompt,
   truncationCounts,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../util/errors.js';
-import { detectLanguage, langFromFileName, parseLang, type Lang } from './lang.js';
+import { detectLanguage, langFromFileName, parseLang, unknownLangProblem, type Lang } from './lang.js';
 
 test('parseLang accepts the four codes in any case and names the source of a bad one', () => {
   assert.equal(parseLang('EN', 'x'), 'en');
@@ -11,6 +11,14 @@ test('parseLang accepts the four codes in any case and names the source of a bad
     assert.match(e.message, /data\/train\.jsonl:3: unknown language "de"/);
     return true;
   });
+});
+
+test('an unknown language is quoted only when it looks like a code: text in the field is never echoed', () => {
+  assert.equal(unknownLangProblem('de'), 'unknown language "de"');
+  assert.equal(unknownLangProblem(' pt-BR '), 'unknown language "pt-BR"');
+  assert.equal(unknownLangProblem('The patient presented with fever'), 'is not a language code (a text of 32 characters)');
+  assert.equal(unknownLangProblem('Patient'), 'is not a language code (a text of 7 characters)');
+  assert.throws(() => parseLang('Fièvre aiguë', 'x.jsonl:2'), (e: unknown) => e instanceof InputError && e.message === 'x.jsonl:2: is not a language code (a text of 12 characters) (use one of en, es, fr, pt)');
 });
 
 test('langFromFileName reads both MultiClinSum naming schemes, folders and plain names', () => {

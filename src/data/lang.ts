@@ -31,7 +31,27 @@ export function isLang(s: string): s is Lang {
 export function parseLang(s: string, where: string): Lang {
   const v = s.trim().toLowerCase();
   if (isLang(v)) return v;
-  throw new InputError({ file: where }, `unknown language "${s.slice(0, 20)}"`, `use one of ${LANGS.join(', ')}`);
+  throw new InputError({ file: where }, unknownLangProblem(s), `use one of ${LANGS.join(', ')}`);
+}
+
+/**
+ * Whether `s` is shaped like a BCP 47 language tag (`de`, `pt-BR`, `zh_Hant_TW`): a 2–3 letter
+ * primary subtag and at most two more. Evaluation accepts any such code (ROUGE and BERTScore
+ * need no language of clinsum's); text in a `lang` field is not.
+ */
+export function isLanguageCode(s: string): boolean {
+  return /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,2}$/.test(s.trim());
+}
+
+/**
+ * How an error describes a `lang` value that is not one of `LANGS`. A value shaped like a
+ * language code (`de`, `pt-BR`) is quoted; anything else may be clinical text put in the wrong
+ * field, so only its length is said.
+ */
+export function unknownLangProblem(s: string): string {
+  const v = s.trim();
+  if (isLanguageCode(v)) return `unknown language "${v}"`;
+  return `is not a language code (a text of ${[...v].length} characters)`;
 }
 
 // MultiClinSum's two naming schemes (the language sits in a different place) and its folders:

@@ -14,7 +14,7 @@ import { InputError, type InputLocation } from '../util/errors.js';
 import { decodeUtf8Strict } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
 import { parseWith, z } from '../util/schema.js';
-import { langFromFileName, LANGS, isLang, type Lang } from './lang.js';
+import { langFromFileName, LANGS, isLang, unknownLangProblem, type Lang } from './lang.js';
 import type { CaseRecord, Dataset, DatasetSource, ReadOptions, Skipped } from './types.js';
 
 /** NFC, then strip surrounding white space (JavaScript `trim`): the only change made to texts. */
@@ -29,7 +29,19 @@ export function cleanText(s: string): string {
  */
 export function readDataset(paths: readonly string[], options: ReadOptions = {}): Dataset {
   const ctx = new ReadContext(options);
-  for (const p of paths) ctx.guard({ file: p }, () => readPath(p, ctx));
+  for (const p of paths) {
+    const before = ctx.records.length;
+    const skippedBefore = ctx.skipped.length;
+    ctx.guard({ file: p }, () => readPath(p, ctx));
+    if (options.requireRecords && ctx.records.length === before) {
+      const skipped = ctx.skipped.length - skippedBefore;
+      throw new InputError(
+        { file: p },
+        skipped > 0 ? `holds no valid records (${skipped} item(s) skipped)` : 'holds no records',
+        skipped > 0 ? 'fix the items named above' : 'pass a MultiClinSum folder, a .json array or a .jsonl file with at least one record',
+      );
+    }
+  }
   return { records: ctx.records, skipped: ctx.skipped, sources: ctx.sources };
 }
 
@@ -284,7 +296,7 @@ function rowToRecord(value: unknown, file: string, line: number | undefined, ele
     let stated = fileLang;
     if (row.lang !== undefined) {
       const l = row.lang.trim().toLowerCase();
-      if (!isLang(l)) throw new InputError(at('lang'), `unknown language "${row.lang.slice(0, 20)}"`, `use one of ${LANGS.join(', ')}`);
+      if (!isLang(l)) throw new InputError(at('lang'), unknownLangProblem(row.lang), `use one of ${LANGS.join(', ')}`);
       if (fileLang !== undefined && l !== fileLang) throw new InputError(at('lang'), `is ${l} but the file name says ${fileLang}`, 'rename the file or fix the row');
       stated = l;
     }

@@ -46,4 +46,9 @@ export interface ReadOptions {
   requireSummary?: boolean;
   /** Called for each skipped item as it is found (e.g. to print it). */
   onSkip?: (s: Skipped) => void;
+  /**
+   * Every path must give at least one record (default false): an empty file or folder, or one
+   * whose items were all skipped, is an `InputError` naming it, even with `skipInvalid`.
+   */
+  requireRecords?: boolean;
 }

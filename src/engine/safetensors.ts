@@ -5,11 +5,11 @@
  * bounded buffer straight into libtorch memory, so a file never sits in memory twice. Sharded
  * Hugging Face checkpoints (`model.safetensors.index.json`) are read and written too.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../util/errors.js';
-import { readUtf8Strict, writeFileAtomicWith, writeJsonAtomic } from '../util/fs.js';
+import { makeDir, readUtf8Strict, writeFileAtomicWith, writeJsonAtomic } from '../util/fs.js';
 import { type DType, type Device, elementSize } from './dtype.js';
 import { N } from './native.js';
 import { empty } from './creation.js';
@@ -444,7 +444,7 @@ export function saveCheckpoint(dir: string, tensors: TensorMap, options: SaveChe
     curBytes += bytes;
   }
   if (cur.length > 0 || shards.length === 0) shards.push(cur);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   if (shards.length === 1) {
     saveSafetensors(join(dir, SINGLE_FILE), new Map(shards[0]), { metadata });
     removeStaleWeights(dir, [SINGLE_FILE]);

@@ -7,11 +7,10 @@
  * the machinery (files, resumption, curves, tables, significance, the report), not the method's
  * quality.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDemoDataset } from '../data/demo/index.js';
 import { initTinyQwen2 } from '../models/qwen2/index.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { makeDir, writeFileAtomic } from '../util/fs.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { runPipeline } from './pipeline.js';
 import type { PipelineResult } from './runner.js';
@@ -100,7 +99,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const runDir = resolve(options.cwd ?? process.cwd(), options.out ?? join('runs', 'demo'));
   const maxSteps = options.maxSteps ?? DEMO_MAX_STEPS;
   const inputs = join(runDir, 'inputs');
-  mkdirSync(inputs, { recursive: true });
+  makeDir(inputs, 'choose another --out');
 
   // Every input is deterministic: a second demo writes the same bytes, and the pipeline skips
   // every stage whose inputs did not change.

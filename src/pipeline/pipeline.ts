@@ -134,7 +134,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<{ runDir
 }
 
 /** What `runPipeline` would do now, stage by stage (`clinsum run --plan`). */
-export function planPipeline(options: PipelineOptions & { rerun?: string }): { runDir: string; stages: PlannedStage[] } {
+export function planPipeline(options: PipelineOptions & { rerun?: string; until?: string }): { runDir: string; stages: PlannedStage[] } {
   const p = preparePipeline(options);
-  return { runDir: p.runDir, stages: planStages({ runDir: p.runDir, stages: p.stages, rerunFrom: options.rerun }) };
+  return { runDir: p.runDir, stages: planStages({ runDir: p.runDir, stages: p.stages, rerunFrom: options.rerun, until: options.until }) };
 }

@@ -8,7 +8,7 @@
  * different files, every stage that reads them reruns too; a rerun that writes the same bytes
  * leaves them alone.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ClinsumError, InputError, StoppedError, UsageError, errorMessage } from '../util/errors.js';
 import { canonicalJson, sha256 } from '../util/hash.js';
@@ -17,6 +17,7 @@ import { FileHasher } from './hashing.js';
 import { acquireRunLock } from './lock.js';
 import type { Stage, StageOutcome } from './stage.js';
 import { readRunState, writeRunState, type RunState, type StageRecord } from './state.js';
+import { makeDir } from '../util/fs.js';
 
 export interface RunnerOptions {
   runDir: string;
@@ -91,7 +92,8 @@ function outputsExist(runDir: string, outputs: readonly string[]): boolean {
   return outputs.every((o) => existsSync(join(runDir, o)));
 }
 
-function checkStageNames(stages: readonly Stage[], options: RunnerOptions): void {
+/** Stage names are unique, and `--until`/`--rerun` name one of them (a UsageError otherwise). */
+export function checkStageNames(stages: readonly Stage[], options: Pick<RunnerOptions, 'until' | 'rerunFrom'>): void {
   const names = new Set<string>();
   for (const s of stages) {
     if (names.has(s.name)) throw new Error(`two stages are named ${s.name}`);
@@ -113,7 +115,7 @@ export async function runStages(options: RunnerOptions): Promise<PipelineResult>
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
   checkStageNames(options.stages, options);
-  mkdirSync(runDir, { recursive: true });
+  makeDir(runDir, 'choose another run directory');
   const lock = acquireRunLock(runDir);
   try {
     options.prepare?.();
@@ -224,7 +226,8 @@ export interface PlannedStage {
   last: StageRecord | undefined;
 }
 
-export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'rerunFrom'>): PlannedStage[] {
+export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'rerunFrom' | 'until'>): PlannedStage[] {
+  checkStageNames(options.stages, options);
   const runDir = resolve(options.runDir);
   const state = readRunState(runDir);
   const hasher = new FileHasher(join(runDir, '.clinsum-hashes.json'));

@@ -119,14 +119,40 @@ export class YamlSource {
     return this;
   }
 
-  /** Whether the value at `path` came from a `--set` (the last override covering it). */
+  /**
+   * Whether the value at `path` came from a `--set`: the last override covering it, or, for a
+   * section the file does not have (an unknown key), the last override that made it.
+   */
   overrideOf(path: ConfigPath): SetOverride | undefined {
     const dotted = path.map(String);
     for (let i = this.#overrides.length - 1; i >= 0; i--) {
       const o = this.#overrides[i]!;
       if (o.path.length <= dotted.length && o.path.every((p, k) => p === dotted[k])) return o;
     }
+    if (this.#fileHas(path)) return undefined;
+    for (let i = this.#overrides.length - 1; i >= 0; i--) {
+      const o = this.#overrides[i]!;
+      if (o.path.length > dotted.length && dotted.every((p, k) => p === o.path[k])) return o;
+    }
     return undefined;
+  }
+
+  /** Whether the file itself has a node at `path`. */
+  #fileHas(path: ConfigPath): boolean {
+    let node: unknown = this.#doc.contents;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = (node.items as Pair[]).find((p) => keyText(p.key) === String(seg));
+        if (pair === undefined) return false;
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        if (node.items[seg] === undefined) return false;
+        node = node.items[seg];
+      } else {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** 1-based line of the deepest node on `path` that the file has (the key's line for a mapping entry). */

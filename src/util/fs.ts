@@ -1,14 +1,64 @@
 /** File helpers: atomic writes (write a temporary file, fsync, rename) and strict UTF-8 reads. */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
 
 let tmpCounter = 0;
 
+const DEFAULT_OUTPUT_FIX = 'choose another output path';
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    // ENOTDIR: a file sits on the way; the walk up the parents finds and names it.
+    if (code === 'ENOTDIR') return undefined;
+    throw new InputError({ file: path }, `cannot be read (${code ?? String(e)})`, 'check the path and its permissions');
+  }
+}
+
+/**
+ * Check, before any work, that `dir` can be an output folder: it is a folder or does not exist,
+ * and no file sits where one of its parents should be. Throws an `InputError` naming the path at
+ * fault (`afile: is a file, not a folder (choose another --out)`); creates nothing.
+ */
+export function checkOutputDir(dir: string, fix = DEFAULT_OUTPUT_FIX): void {
+  let p = dir;
+  for (;;) {
+    const st = statOrUndefined(p);
+    if (st !== undefined) {
+      if (!st.isDirectory()) throw new InputError({ file: p }, 'is a file, not a folder', fix);
+      return;
+    }
+    const parent = dirname(p);
+    if (parent === p || resolve(parent) === resolve(p)) return;
+    p = parent;
+  }
+}
+
+/**
+ * Check, before any work, that `file` can be written: it is a file or does not exist, and its
+ * folder can be an output folder (`checkOutputDir`). Creates nothing.
+ */
+export function checkOutputFile(file: string, fix = DEFAULT_OUTPUT_FIX): void {
+  const st = statOrUndefined(file);
+  if (st?.isDirectory()) throw new InputError({ file }, 'is a folder, not a file', fix);
+  checkOutputDir(dirname(file), fix);
+}
+
+/** `mkdir -p dir`, with an `InputError` naming the file in the way instead of EEXIST/ENOTDIR. */
+export function makeDir(dir: string, fix = DEFAULT_OUTPUT_FIX): void {
+  checkOutputDir(dir, fix);
+  mkdirSync(dir, { recursive: true });
+}
+
 /**
  * Write `data` to `path` so that a reader (or a crash) sees either the old file or the whole new
  * one, never a part: the bytes go to a temporary file in the same folder, are fsynced, and the
- * file is renamed over `path`. Parent folders are created.
+ * file is renamed over `path`. Parent folders are created. A folder at `path`, or a file where a
+ * parent folder should be, is an `InputError` before anything is written.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   writeFileAtomicWith(path, (write) => write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
@@ -20,6 +70,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * and `path` is left as it was.
  */
 export function writeFileAtomicWith(path: string, fill: (write: (bytes: Uint8Array) => void) => void): void {
+  checkOutputFile(path);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
@@ -36,7 +87,12 @@ export function writeFileAtomicWith(path: string, fill: (write: (bytes: Uint8Arr
     throw e;
   }
   closeSync(fd);
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
   fsyncDir(dir);
 }
 

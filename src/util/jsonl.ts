@@ -23,6 +23,7 @@ export function readTextMaybeGz(file: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError({ file }, 'does not exist', 'check the path');
+    if (code === 'EISDIR') throw new InputError({ file }, 'is a folder, not a file', 'pass a .jsonl file (one JSON object a line)');
     throw new InputError({ file }, `cannot be read (${code ?? String(e)})`);
   }
   if (file.endsWith('.gz')) {

@@ -9,10 +9,10 @@
  * existing language folder that holds files this run would not write (another count, or someone
  * else's data) is an error: the demo never mixes into or deletes other files.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, InputError } from '../../util/errors.js';
-import { writeFileAtomic } from '../../util/fs.js';
+import { checkOutputDir, writeFileAtomic } from '../../util/fs.js';
 import { toJsonl } from '../../util/jsonl.js';
 import type { Lang } from '../lang.js';
 import { generateDemoDataset, resolveDemoOptions, type DemoOptions, type DemoRecord } from './generate.js';
@@ -67,7 +67,7 @@ export function writeDemoDataset(dir: string, options: WriteDemoOptions = {}): D
   const o = resolveDemoOptions(options);
   const layout = options.layout ?? 'jsonl';
   if (!DEMO_LAYOUTS.includes(layout)) throw new ConfigError(`unknown demo layout "${String(layout)}" (use ${DEMO_LAYOUTS.join(' or ')})`);
-  checkFolder(dir);
+  checkOutputDir(dir, 'give a folder to write the demo dataset into');
   const records = generateDemoDataset(o);
   const counts: Partial<Record<Lang, number>> = {};
   for (const r of records) counts[r.lang] = (counts[r.lang] ?? 0) + 1;
@@ -97,18 +97,6 @@ export function writeDemoDataset(dir: string, options: WriteDemoOptions = {}): D
     paths.push(folder);
   }
   return { ...base, paths, files };
-}
-
-/** `dir` must be a folder or not exist yet. */
-function checkFolder(dir: string): void {
-  let st;
-  try {
-    st = statSync(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new InputError({ file: dir }, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'check the path');
-  }
-  if (!st.isDirectory()) throw new InputError({ file: dir }, 'is a file, not a folder', 'give a folder to write the demo dataset into');
 }
 
 /** An existing `folder/sub` may hold only the files this run writes (and dot files). */

@@ -92,7 +92,7 @@ const distilSchema = z.looseObject({
 
 /** Map a parsed config.json (`file` names it in errors) to the typed config. */
 export function fromHF(json: unknown, file = 'config.json'): BertConfig {
-  const fix = 'point --model at a BERT, DistilBERT, RoBERTa or XLM-RoBERTa folder';
+  const fix = 'the BERTScore model (--bertscore-model, or --model of eval bertscore) must be a BERT, DistilBERT, RoBERTa or XLM-RoBERTa folder';
   const head = parseWith(z.looseObject({ model_type: modelType }), json, { file }, fix);
   const type = head.model_type as ModelType;
   const family = SUPPORTED_MODEL_TYPES[type];

@@ -22,12 +22,16 @@ export function readJsonFile(file: string, fix?: string): unknown {
   } catch (e) {
     // JSON.parse quotes the text near the fault; keep only its position.
     const where = /position \d+/.exec((e as Error).message)?.[0];
-    throw new InputError({ file }, `is not valid JSON${where ? ` (at ${where})` : ''}`);
+    throw new InputError(
+      { file },
+      `is not valid JSON${where ? ` (at ${where})` : ''}`,
+      'fix its syntax, or copy the file again from where the model came from',
+    );
   }
 }
 
 /** Check that `dir` is a folder; the error says what a model folder holds. */
-export function requireModelDir(dir: string, what = 'a Hugging Face model folder (config.json, *.safetensors, tokenizer.json)'): void {
+export function requireModelDir(dir: string, what = 'a Hugging Face model folder with config.json, *.safetensors and tokenizer.json'): void {
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();

@@ -6,7 +6,7 @@
  * (sharded above `maxShardBytes` like transformers, index json), generation_config.json and the
  * tokenizer files. A tied `lm_head.weight` is not stored (transformers drops it too).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { INDEX_FILE, SINGLE_FILE, saveCheckpoint, type Device, type FloatDType, type SafetensorsCheckpoint, type Tensor } from '../../engine/index.js';
 import { InputError } from '../../util/errors.js';
@@ -16,6 +16,7 @@ import { CONFIG_FILE, GENERATION_CONFIG_FILE, copyTokenizerFiles, readJsonObject
 import { loadParams, openCheckpoint } from '../hf/load.js';
 import { qwen2ConfigFromHF, qwen2ConfigToHF, sortKeys, type HFConfigJson, type Qwen2Config } from './config.js';
 import { Qwen2ForCausalLM } from './model.js';
+import { makeDir } from '../../util/fs.js';
 
 export const LM_HEAD = 'lm_head.weight';
 
@@ -120,7 +121,7 @@ export interface SaveQwen2Options {
  */
 export function saveQwen2(model: Qwen2ForCausalLM, dirIn: string, options: SaveQwen2Options = {}): string[] {
   const dir = resolve(dirIn);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const dtype = options.dtype ?? model.dtype;
   const config = { ...model.config, torchDtype: dtype };
   const cast = dtype !== model.dtype;

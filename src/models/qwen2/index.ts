@@ -27,7 +27,7 @@ export {
 } from './model.js';
 export { ropeInvFreq, ropeCosSin, applyRope } from './rope.js';
 export { loadQwen2, saveQwen2, readQwen2Config, readGenerationConfig, LM_HEAD, type LoadedQwen2, type LoadQwen2Options, type SaveQwen2Options } from './folder.js';
-export { initTinyQwen2, tinyQwen2Config, TINY_DEFAULTS, type TinyQwen2Options } from './init.js';
+export { initTinyQwen2, qwen2ParameterCount, tinyQwen2Config, TINY_DEFAULTS, TINY_LIMITS, type TinyQwen2Options } from './init.js';
 export { randomQwen2 } from './random.js';
 export { qwen2Info, formatBytes, formatCount, type Qwen2Info } from './info.js';
 export { writeQwen2Gguf, ggufTensorName, ggufTokenizerMetadata, type Qwen2GgufOptions } from './gguf.js';

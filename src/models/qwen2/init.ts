@@ -4,9 +4,10 @@
  * options (seed included): weights are drawn by `Qwen2ForCausalLM.initWeights` from one seeded
  * generator in parameter order, safetensors are written in name order.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../util/fs.js';
+import { ConfigError } from '../../util/errors.js';
+import { checkOutputDir, makeDir, writeFileAtomic } from '../../util/fs.js';
 import type { FloatDType } from '../../engine/index.js';
 import { QWEN25_LAST_ADDED_ID, writeQwen25TokenizerFolder } from '../tokenizer/index.js';
 import { QWEN25_INSTRUCT_GENERATION_CONFIG } from '../generation/config.js';
@@ -47,6 +48,31 @@ export const TINY_DEFAULTS = Object.freeze({
   ropeTheta: 1_000_000,
   maxPositionEmbeddings: 32768,
 });
+
+/**
+ * Upper bounds of the sizes, well above any test or demo model and below sizes that would
+ * exhaust memory before a useful error (the CLI names the flag that passes one).
+ */
+export const TINY_LIMITS = Object.freeze({
+  layers: 256,
+  hidden: 16384,
+  heads: 256,
+  kvHeads: 256,
+  intermediate: 65536,
+  vocab: 1 << 20,
+  maxPositionEmbeddings: 1 << 20,
+  /** Parameters in all (a Qwen2.5-3B has 3.1e9): more would not fit in a test machine's memory. */
+  parameters: 4e9,
+});
+
+/** Parameters of a Qwen2 with `c`'s sizes (embeddings, attention with q/k/v biases, MLP, norms, an untied head). */
+export function qwen2ParameterCount(c: Qwen2Config): number {
+  const attention = c.hiddenSize * c.qSize + c.qSize + 2 * (c.hiddenSize * c.kvSize + c.kvSize) + c.qSize * c.hiddenSize;
+  const mlp = 3 * c.hiddenSize * c.intermediateSize;
+  const layer = attention + mlp + 2 * c.hiddenSize;
+  const embeddings = c.vocabSize * c.hiddenSize * (c.tieWordEmbeddings ? 1 : 2);
+  return embeddings + c.numHiddenLayers * layer + c.hiddenSize;
+}
 
 /** The config of a tiny model (Qwen2.5's special-token ids, RoPE theta and context length). */
 export function tinyQwen2Config(o: TinyQwen2Options = {}): Qwen2Config {
@@ -91,8 +117,16 @@ const TOKENIZER_OUT = ['tokenizer.json', 'tokenizer_config.json'];
 export function initTinyQwen2(dirIn: string, options: TinyQwen2Options = {}): string[] {
   const dir = resolve(dirIn);
   const config = tinyQwen2Config(options);
-  mkdirSync(dir, { recursive: true });
+  const parameters = qwen2ParameterCount(config);
+  if (parameters > TINY_LIMITS.parameters) {
+    throw new ConfigError(
+      `these sizes make ${(parameters / 1e9).toFixed(1)}e9 parameters, more than init-tiny writes (at most ${TINY_LIMITS.parameters / 1e9}e9); lower the hidden size, layers, intermediate size or vocabulary`,
+    );
+  }
+  checkOutputDir(dir);
+  // The folder is made only once the weights exist: a failed allocation leaves nothing behind.
   using model = randomQwen2(config, options.seed ?? TINY_DEFAULTS.seed, config.torchDtype);
+  makeDir(dir);
   writeTokenizer(dir);
   const files = saveQwen2(model, dir, {
     base: { dir, hfConfig: qwen2ConfigToHF(config), generationConfigJson: { ...QWEN25_INSTRUCT_GENERATION_CONFIG } },

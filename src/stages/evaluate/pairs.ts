@@ -8,6 +8,8 @@
  * prediction then picks its reference by `lang`. Error messages name files, lines and ids, never
  * texts.
  */
+import { statSync } from 'node:fs';
+import { isLanguageCode, readDataset, unknownLangProblem } from '../../data/index.js';
 import { InputError } from '../../util/errors.js';
 import { readJsonl } from '../../util/jsonl.js';
 import { z } from '../../util/schema.js';
@@ -17,7 +19,17 @@ import type { EvalPair } from './metric.js';
 export const UNDETERMINED_LANG = 'und';
 
 const id = z.union([z.string().min(1, 'must not be empty'), z.number().int()]).transform((v) => String(v));
-const lang = z.string().trim().min(1, 'must not be empty');
+// A language code (case-insensitive; any code, since the metrics need none of clinsum's), or
+// "und". Anything else is refused without quoting it: a misplaced field may hold clinical text,
+// and the tables print every language.
+const lang = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .transform((v) => v.toLowerCase())
+  .superRefine((v, ctx) => {
+    if (!isLanguageCode(v)) ctx.addIssue({ code: 'custom', message: `${unknownLangProblem(v)} (use a language code such as en, es, fr or pt, or leave \`lang\` out)` });
+  });
 
 const pairSchema = z
   .object({ id, lang: lang.optional(), reference: z.string().optional(), target: z.string().optional(), prediction: z.string() })
@@ -95,6 +107,9 @@ function checkUnique<T extends { id: string; lang: string | undefined; line: num
 
 /** Pairs for `eval rouge --pairs`: `{id, reference | target, prediction, lang?}` a line. */
 export function readPairsFile(file: string): EvalPair[] {
+  if (isFolder(file)) {
+    throw new InputError({ file }, 'is a folder', 'pass a .jsonl file of {"id", "reference", "prediction", "lang"} lines, or score a folder of references with `clinsum eval --ref FOLDER --pred FILE`');
+  }
   const rows = readJsonl(file, pairSchema);
   if (rows.length === 0) throw new InputError({ file }, 'has no pairs', 'write one JSON object per line: {"id", "reference", "prediction", "lang"}');
   checkUnique(
@@ -117,8 +132,25 @@ export function readPredictions(file: string): PredictionRow[] {
   return rows;
 }
 
-/** References: `{id, lang?, summary}` a line (the split files; `reference`, `target`, `output` accepted). */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * References: `{id, lang?, summary}` a line (the split files; `reference`, `target`, `output`
+ * accepted), or a MultiClinSum folder (fulltext/ + summaries/, ids from the file names as
+ * `clinsum generate` gives them; `line` is then the record's position).
+ */
 export function readReferences(file: string): ReferenceRow[] {
+  if (isFolder(file)) {
+    const { records } = readDataset([file], { requireSummary: true });
+    if (records.length === 0) throw new InputError({ file }, 'has no references', 'pass a MultiClinSum folder with fulltext/ and summaries/, or a .jsonl split file');
+    return records.map((r, i) => ({ id: r.id, lang: r.lang, reference: r.summary!, line: i + 1 }));
+  }
   const rows = readJsonl(file, referenceSchema).map(({ value: v, line }) => ({
     id: v.id,
     lang: v.lang,

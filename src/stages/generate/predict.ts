@@ -20,17 +20,17 @@
  * the template's own tokens (renderPrompt's `promptTokens` budget). Cut reports are counted in the
  * summary and flagged in their rows.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { cudaAvailable, type Device, type FloatDType } from '../../engine/index.js';
-import { readDataset, renderPrompt, type CaseRecord, type Layout, type PromptSet } from '../../data/index.js';
+import { PromptBudgetError, readDataset, renderPrompt, type CaseRecord, type Layout, type PromptSet } from '../../data/index.js';
 import { generate, GREEDY, type SamplingParams } from '../../models/generation/index.js';
-import { listFolder } from '../../models/hf/index.js';
+import { listFolder, requireModelDir } from '../../models/hf/index.js';
 import { loadQwen2 } from '../../models/qwen2/index.js';
 import { loadTokenizer } from '../../models/tokenizer/index.js';
 import { ConfigError, InputError, StoppedError } from '../../util/errors.js';
-import { readUtf8Strict } from '../../util/fs.js';
+import { makeDir, readUtf8Strict } from '../../util/fs.js';
 import { sha256 } from '../../util/hash.js';
 import { appendJsonl, readJsonlTolerant, truncateTornTail } from '../../util/jsonl.js';
 import { silentLogger, type Logger } from '../../util/log.js';
@@ -63,8 +63,13 @@ export interface GeneratePredictionsOptions {
   prompts?: PromptSet;
   /** Default: cuda when available, else cpu. */
   device?: Device;
-  /** Default: bfloat16 on CUDA, float32 on the CPU. */
+  /** Default: bfloat16 on CUDA, float32 on the CPU. float16 needs CUDA (the CPU has no float16 matmul). */
   dtype?: FloatDType;
+  /**
+   * How errors name the settings a user can change (defaults: the CLI flags `--max-input-tokens`,
+   * `--dtype`); the pipeline passes its configuration keys.
+   */
+  settingNames?: { maxInputTokens?: string; dtype?: string };
   logger?: Logger;
   /** Where the progress line goes (default stderr); `silent` prints none. */
   progress?: { stream?: NodeJS.WritableStream; silent?: boolean; intervalMs?: number };
@@ -130,8 +135,11 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
   const { records } = readDataset([options.dataPath], { requireSummary: false });
   if (records.length === 0) throw new InputError({ file: options.dataPath }, 'holds no reports');
 
+  const names = { maxInputTokens: '--max-input-tokens', dtype: '--dtype', ...options.settingNames };
   const device: Device = options.device ?? (cudaAvailable() ? 'cuda' : 'cpu');
   const dtype: FloatDType = options.dtype ?? (device === 'cpu' ? 'float32' : 'bfloat16');
+  if (dtype === 'float16' && device === 'cpu') throw new ConfigError(`${names.dtype} float16 needs CUDA; use float32 or bfloat16 on the CPU`);
+  requireModelDir(options.modelDir);
   const modelDir = resolve(options.modelDir);
   const tokenizer = loadTokenizer(modelDir);
   const loaded = loadQwen2(modelDir, { device, dtype });
@@ -164,7 +172,7 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
     // Prompts, longest first: batches of similar lengths pad little, and memory peaks early.
     const jobs = pending
       .map((rec) => {
-        const r = renderPrompt(rec, 'sum', tokenizer, { layout: options.layout, prompts: options.prompts, promptTokens });
+        const r = renderPromptWithin(rec, tokenizer, { layout: options.layout, prompts: options.prompts, promptTokens }, names.maxInputTokens);
         return { rec, ids: r.inputIds, truncated: r.truncated };
       })
       .sort((a, b) => b.ids.length - a.ids.length || (a.rec.id < b.rec.id ? -1 : 1));
@@ -294,8 +302,26 @@ function resume(outPath: string, settings: Record<string, unknown>, records: rea
       done.add(value.id);
     }
   } else {
-    mkdirSync(dirname(outPath), { recursive: true });
+    makeDir(dirname(outPath), 'write to another --out');
     writeJsonAtomic(settingsPath, settings);
   }
   return done;
+}
+
+/** `renderPrompt`, with a budget too small for any report named by its setting and the size that fits. */
+function renderPromptWithin(
+  rec: CaseRecord,
+  tokenizer: Parameters<typeof renderPrompt>[2],
+  options: NonNullable<Parameters<typeof renderPrompt>[3]>,
+  budgetName: string,
+): ReturnType<typeof renderPrompt> {
+  try {
+    return renderPrompt(rec, 'sum', tokenizer, options);
+  } catch (e) {
+    if (!(e instanceof PromptBudgetError)) throw e;
+    throw new ConfigError(
+      `${budgetName} ${e.budget} leaves no room for the report: the chat template and the prompt alone take ${e.overhead} tokens (raise ${budgetName} above ${e.overhead}; the default is 16384)`,
+      { cause: e },
+    );
+  }
 }

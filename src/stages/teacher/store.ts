@@ -10,7 +10,6 @@
  *
  * The store holds answers but never report texts (only their hash, inside the key).
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../../util/errors.js';
 import { createHash } from 'node:crypto';
@@ -18,6 +17,7 @@ import { canonicalJson } from '../../util/hash.js';
 import type { JsonValue, Usage } from './client.js';
 import { ownerAlive, type Owner } from './owner.js';
 import { openSqlite, type SqliteDatabase, type Transaction } from './sqlite.js';
+import { makeDir } from '../../util/fs.js';
 
 const SCHEMA_VERSION = 1;
 
@@ -144,7 +144,7 @@ export class TeacherStore {
   constructor(path: string, options: StoreOptions = {}) {
     this.path = path;
     this.now = options.now ?? Date.now;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') makeDir(dirname(path));
     try {
       this.db = openSqlite(path, { timeout: options.busyTimeoutMs ?? 30_000 });
     } catch (e) {

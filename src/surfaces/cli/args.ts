@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../../util/errors.js';
+import { checkOutputDir, checkOutputFile } from '../../util/fs.js';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -66,4 +67,25 @@ export function num(f: ParsedFlags, name: string, bounds: NumberBounds = {}): nu
 
 export function int(f: ParsedFlags, name: string, bounds: Omit<NumberBounds, 'integer'> = {}): number | undefined {
   return num(f, name, { ...bounds, integer: true });
+}
+
+/**
+ * The output folder given by `--name`, checked before any work (a file there or in the way of a
+ * parent folder is an error naming it and the flag). Required when `command` is given.
+ */
+export function outDir(f: ParsedFlags, name: string, command: string): string;
+export function outDir(f: ParsedFlags, name: string): string | undefined;
+export function outDir(f: ParsedFlags, name: string, command?: string): string | undefined {
+  const v = command === undefined ? str(f, name) : requiredStr(command, f, name);
+  if (v !== undefined) checkOutputDir(v, `choose another --${name}`);
+  return v;
+}
+
+/** The output file given by `--name`, checked like `outDir` (a folder there is an error). */
+export function outFile(f: ParsedFlags, name: string, command: string): string;
+export function outFile(f: ParsedFlags, name: string): string | undefined;
+export function outFile(f: ParsedFlags, name: string, command?: string): string | undefined {
+  const v = command === undefined ? str(f, name) : requiredStr(command, f, name);
+  if (v !== undefined) checkOutputFile(v, `choose another --${name}`);
+  return v;
 }

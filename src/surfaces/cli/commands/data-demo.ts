@@ -1,7 +1,7 @@
 import { DEMO_DEFAULTS, DEMO_LAYOUTS, DEMO_MAX_PER_LANGUAGE, writeDemoDataset, type DemoLayout } from '../../../data/demo/index.js';
 import { parseLang, type Lang } from '../../../data/lang.js';
 import { UsageError } from '../../../util/errors.js';
-import { int, parseFlags, requiredStr, str, strList } from '../args.js';
+import { int, outDir, parseFlags, str, strList } from '../args.js';
 import type { Command } from '../command.js';
 
 function parseLayout(s: string | undefined): DemoLayout {
@@ -41,7 +41,7 @@ example: clinsum data demo --out runs/demo/data --layout multiclinsum`,
       },
       false,
     );
-    const out = requiredStr('data demo', f, 'out');
+    const out = outDir(f, 'out', 'data demo');
     const langList = strList(f, 'lang').flatMap((s) => s.split(','));
     const langs: Lang[] | undefined = langList.length === 0 ? undefined : langList.map((s) => parseLang(s, '--lang'));
     const result = writeDemoDataset(out, {

@@ -2,7 +2,7 @@ import { parseLang } from '../../../data/lang.js';
 import { readDataset } from '../../../data/read.js';
 import { DEFAULT_SPLIT, writeSplit } from '../../../data/split.js';
 import { UsageError } from '../../../util/errors.js';
-import { bool, int, parseFlags, requiredStr, str } from '../args.js';
+import { bool, int, outDir, parseFlags, str } from '../args.js';
 import type { Command } from '../command.js';
 
 function parseRatios(s: string | undefined): [number, number, number] {
@@ -40,13 +40,14 @@ example: clinsum data split ../shared/data/multiclinsum/multiclinsum_gs_train_en
       'skip-invalid': { type: 'boolean' },
     });
     if (f.positionals.length === 0) throw new UsageError('data split: give at least one PATH (see `clinsum data split --help`)');
-    const out = requiredStr('data split', f, 'out');
+    const out = outDir(f, 'out', 'data split');
     const seed = int(f, 'seed', { min: 0, max: 0xffffffff }) ?? DEFAULT_SPLIT.seed;
     const ratios = parseRatios(str(f, 'ratios'));
     const lang = str(f, 'lang');
     const ds = readDataset(f.positionals, {
       lang: lang === undefined ? undefined : parseLang(lang, '--lang'),
       skipInvalid: bool(f, 'skip-invalid'),
+      requireRecords: true,
       requireSummary: true,
       onSkip: (s) => io.stderr.write(`clinsum: skipped ${s.reason}\n`),
     });

@@ -32,6 +32,7 @@ example: clinsum data stats ../shared/data/multiclinsum/multiclinsum_gs_train_en
     const ds = readDataset(f.positionals, {
       lang: lang === undefined ? undefined : parseLang(lang, '--lang'),
       skipInvalid: bool(f, 'skip-invalid'),
+      requireRecords: true,
       requireSummary: false,
       onSkip: (s) => io.stderr.write(`clinsum: skipped ${s.reason}\n`),
     });

@@ -3,7 +3,7 @@ import { DEMO_MAX_STEPS, demoNotice, runDemo } from '../../../pipeline/demo.js';
 import { interruptSignal } from '../../../pipeline/signals.js';
 import { UsageError } from '../../../util/errors.js';
 import { createLogger } from '../../../util/log.js';
-import { bool, int, parseFlags, str } from '../args.js';
+import { bool, int, outDir, parseFlags, str } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: clinsum demo [--out DIR] [--max-steps N] [--quiet]
@@ -40,7 +40,7 @@ export const command: Command = {
     const log = createLogger({ level: bool(f, 'quiet') ? 'warn' : 'info', write: (l) => void io.stderr.write(l) });
     const interrupt = interruptSignal(log);
     try {
-      const r = await runDemo({ out: str(f, 'out'), maxSteps, env: io.env, signal: interrupt.signal, log, progress: io.stderr });
+      const r = await runDemo({ out: outDir(f, 'out'), maxSteps, env: io.env, signal: interrupt.signal, log, progress: io.stderr });
       io.stdout.write(`${demoNotice(r)}\n`);
       if (r.report === undefined) {
         io.stderr.write('clinsum: the demo stopped before the report (see above); run it again to continue\n');

@@ -7,7 +7,7 @@ import { UsageError } from '../../../util/errors.js';
 import { METRIC_KINDS } from '../../../stages/evaluate/metrics.js';
 import type { Metric } from '../../../stages/evaluate/metric.js';
 import { evaluatePredictions, renderComparisonMarkdown, renderSystemMarkdown, type SystemInput } from '../../../stages/evaluate/run.js';
-import { bool, parseFlags, requiredStr, str } from '../args.js';
+import { bool, outDir as outDirFlag, parseFlags, requiredStr, str } from '../args.js';
 import type { Command } from '../command.js';
 import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, ROUGE_FLAGS, bertScoreFlagSpec, bertScoreFlags, bootstrapFlags, evaluateAndPrint, oneOf, splitFlag } from './eval-shared.js';
 
@@ -81,6 +81,7 @@ examples:
       ...bertScoreFlagSpec('bertscore-layer'),
       ...BOOTSTRAP_FLAGS,
     }, false);
+    const outDir = outDirFlag(f, 'out-dir');
     const pred = str(f, 'pred');
     if (pred !== undefined && compare !== undefined) throw new UsageError(`${NAME}: give --pred FILE or --compare A B, not both`);
     if (pred === undefined && compare === undefined) throw new UsageError(`${NAME}: --pred FILE (or --compare A B) is required (see \`clinsum eval --help\`)`);
@@ -107,7 +108,7 @@ examples:
             systems,
             metrics,
             allowMissing: bool(f, 'allow-missing'),
-            outDir: str(f, 'out-dir'),
+            outDir,
             bootstrap: bootstrapFlags(f),
             onProgress,
           }),

@@ -6,7 +6,7 @@ import type { Metric } from '../../../stages/evaluate/metric.js';
 import { evaluatePairsFile, type EvalProgress } from '../../../stages/evaluate/run.js';
 import { renderDetailedMarkdown } from '../../../stages/evaluate/table.js';
 import { SUMMARY_SPLITS, type SummarySplit } from '../../../stages/evaluate/rouge/sentences.js';
-import { bool, int, str, type FlagSpec, type ParsedFlags } from '../args.js';
+import { bool, int, outFile, str, type FlagSpec, type ParsedFlags } from '../args.js';
 import type { BertScoreMetricOptions } from '../../../stages/evaluate/bertscore/metric.js';
 import type { CliIO } from '../command.js';
 
@@ -126,13 +126,13 @@ export async function evaluateAndPrint<R extends { notes: readonly string[] }>(
  * and the notes, then the --out file on stderr. Returns the exit status.
  */
 export async function scorePairsFile(io: CliIO, f: ParsedFlags, pairsFile: string, metric: Metric, heading: (pairs: number) => string, footer = ''): Promise<number> {
+  const out = outFile(f, 'out');
   const result = await evaluateAndPrint(
     io,
     f,
-    (onProgress) => evaluatePairsFile({ pairsFile, metrics: [metric], outFile: str(f, 'out'), bootstrap: bootstrapFlags(f), onProgress }),
+    (onProgress) => evaluatePairsFile({ pairsFile, metrics: [metric], outFile: out, bootstrap: bootstrapFlags(f), onProgress }),
     (r) => `${heading(r.pairs)}${renderDetailedMarkdown(r.table)}${footer}`,
   );
-  const out = str(f, 'out');
   if (out !== undefined) io.stderr.write(`clinsum: wrote ${result.pairs} pair scores to ${out}\n`);
   return 0;
 }

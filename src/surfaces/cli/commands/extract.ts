@@ -5,7 +5,7 @@ import { ConfigError, UsageError } from '../../../util/errors.js';
 import { readUtf8Strict } from '../../../util/fs.js';
 import { createLogger } from '../../../util/log.js';
 import { formatDuration } from '../../../util/progress.js';
-import { bool, int, num, parseFlags, requiredStr, str, strList } from '../args.js';
+import { bool, int, num, outDir, outFile, parseFlags, requiredStr, str, strList } from '../args.js';
 import type { CliIO, Command } from '../command.js';
 import { withInterrupts } from '../interrupts.js';
 
@@ -115,8 +115,8 @@ example:
       data,
       lang: lang === undefined ? undefined : parseLang(lang, '--lang'),
       skipInvalid: bool(f, 'skip-invalid'),
-      outDir: requiredStr('extract', f, 'out'),
-      storePath: str(f, 'store'),
+      outDir: outDir(f, 'out', 'extract'),
+      storePath: outFile(f, 'store'),
       retryFailed: bool(f, 'retry-failed'),
       baseUrl: requiredStr('extract', f, 'base-url'),
       model: requiredStr('extract', f, 'model'),

@@ -3,7 +3,7 @@ import { isDevice } from '../../../engine/index.js';
 import { generatePredictions } from '../../../stages/generate/predict.js';
 import { UsageError } from '../../../util/errors.js';
 import { createLogger } from '../../../util/log.js';
-import { bool, int, num, parseFlags, requiredStr, str } from '../args.js';
+import { bool, int, num, outFile, parseFlags, requiredStr, str } from '../args.js';
 import type { Command } from '../command.js';
 import { withInterrupts } from '../interrupts.js';
 
@@ -70,12 +70,13 @@ export const command: Command = {
     if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new UsageError(`--top-p must be in (0, 1], got ${topP}`);
     const rep = num(f, 'repetition-penalty');
     if (rep !== undefined && !(rep > 0)) throw new UsageError(`--repetition-penalty must be > 0, got ${rep}`);
+    const outPath = outFile(f, 'out', 'generate');
     const quiet = bool(f, 'quiet');
     const logger = createLogger({ level: quiet ? 'warn' : undefined, write: (line) => void io.stderr.write(line) });
     const s = await withInterrupts(io, { command: 'generate', stopping: 'stopping after the current batch; the rows written so far are kept' }, (signal) => generatePredictions({
       modelDir: requiredStr('generate', f, 'model'),
       dataPath: requiredStr('generate', f, 'data'),
-      outPath: requiredStr('generate', f, 'out'),
+      outPath,
       maxNewTokens: int(f, 'max-new-tokens', { min: 1 }),
       batchSize: int(f, 'batch-size', { min: 1 }),
       sampling: {

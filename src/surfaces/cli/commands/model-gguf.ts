@@ -1,7 +1,7 @@
 /** `clinsum model gguf`: write a Qwen2 folder as a GGUF file for llama.cpp. */
 import { UsageError } from '../../../util/errors.js';
 import { loadQwen2, writeQwen2Gguf } from '../../../models/qwen2/index.js';
-import { parseFlags, requiredStr, str } from '../args.js';
+import { outFile, parseFlags, str } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: clinsum model gguf DIR --out FILE [--type f32|f16] [--name NAME]
@@ -21,7 +21,7 @@ export const command: Command = {
   async run(argv, io) {
     const f = parseFlags('model gguf', argv, { out: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' } });
     if (f.positionals.length !== 1) throw new UsageError(`model gguf: expected one DIR, got ${f.positionals.length} (see \`clinsum model gguf --help\`)`);
-    const out = requiredStr('model gguf', f, 'out');
+    const out = outFile(f, 'out', 'model gguf');
     const type = (str(f, 'type') ?? 'f32').toUpperCase();
     if (type !== 'F32' && type !== 'F16') throw new UsageError(`--type must be f32 or f16, got "${str(f, 'type')}"`);
     const dir = f.positionals[0]!;

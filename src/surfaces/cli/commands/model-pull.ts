@@ -2,7 +2,7 @@
 import { UsageError } from '../../../util/errors.js';
 import { createLogger } from '../../../util/log.js';
 import { pullModel } from '../../../models/hub/index.js';
-import { bool, int, parseFlags, str, strList } from '../args.js';
+import { bool, int, outDir, parseFlags, str, strList } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: clinsum model pull REPO_ID [flags]
@@ -58,7 +58,7 @@ export const command: Command = {
     const result = await pullModel(f.positionals[0]!, {
       revision: str(f, 'revision'),
       cacheDir: str(f, 'cache-dir'),
-      outDir: str(f, 'out'),
+      outDir: outDir(f, 'out'),
       outMode,
       include: strList(f, 'include'),
       exclude: strList(f, 'exclude'),

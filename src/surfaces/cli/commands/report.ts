@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { UsageError } from '../../../util/errors.js';
 import { DEFAULT_EXAMPLES_PER_LANGUAGE, DEFAULT_EXCERPT_CHARS, writeReport } from '../../report/index.js';
-import { bool, int, parseFlags, str } from '../args.js';
+import { bool, int, outFile, parseFlags, str } from '../args.js';
 import type { Command } from '../command.js';
 
 const NAME = 'report';
@@ -48,7 +48,7 @@ examples:
     });
     const runs = f.positionals;
     if (runs.length === 0) throw new UsageError(`${NAME}: give at least one run directory (see \`clinsum ${NAME} --help\`)`);
-    const out = str(f, 'out') ?? (runs.length === 1 ? join(runs[0]!, 'report.html') : undefined);
+    const out = outFile(f, 'out') ?? (runs.length === 1 ? join(runs[0]!, 'report.html') : undefined);
     if (out === undefined) throw new UsageError(`${NAME}: --out FILE is required with several run directories`);
     const result = writeReport({
       runs,

@@ -2,7 +2,7 @@
 import { planPipeline, runPipeline } from '../../../pipeline/pipeline.js';
 import { interruptSignal } from '../../../pipeline/signals.js';
 import { createLogger } from '../../../util/log.js';
-import { bool, parseFlags, requiredStr, str, strList } from '../args.js';
+import { bool, outDir, parseFlags, requiredStr, str, strList } from '../args.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: clinsum run --config FILE [--out RUN_DIR] [--set key=value]... [--until STAGE]
@@ -51,9 +51,9 @@ export const command: Command = {
       },
       false,
     );
-    const options = { configFile: requiredStr('run', f, 'config'), out: str(f, 'out'), sets: strList(f, 'set'), env: io.env, rerun: str(f, 'rerun') };
+    const options = { configFile: requiredStr('run', f, 'config'), out: outDir(f, 'out'), sets: strList(f, 'set'), env: io.env, rerun: str(f, 'rerun') };
     if (bool(f, 'plan')) {
-      const plan = planPipeline(options);
+      const plan = planPipeline({ ...options, until: str(f, 'until') });
       io.stdout.write(`run directory: ${plan.runDir}\n`);
       const width = Math.max(...plan.stages.map((s) => s.name.length));
       for (const s of plan.stages) io.stdout.write(`  ${s.name.padEnd(width)}  ${s.plan.padEnd(6)}  ${s.why}\n`);
