@@ -53,6 +53,21 @@ test('gs scheme: pairs by number in numeric order, strips white space, NFC', (t)
   assert.deepEqual(ds.skipped, []);
 });
 
+test('Windows and old-Mac line ends in .txt files read as Python\'s universal newlines do', (t) => {
+  const d = tmp(t);
+  const lf = gsFolder(join(d, 'lf'), 'en', [1]);
+  const crlf = gsFolder(join(d, 'crlf'), 'en', [1]);
+  const body = 'Case 1.\n\nA man, 54, with fever.\nDischarged.';
+  write(join(lf, 'fulltext', 'multiclinsum_gs_en_1.txt'), `${body}\n`);
+  write(join(crlf, 'fulltext', 'multiclinsum_gs_en_1.txt'), `${body.replace(/\n/g, '\r\n')}\r\n`);
+  write(join(crlf, 'summaries', 'multiclinsum_gs_en_1_sum.txt'), 'Resumen 1.\rSecond line.\r');
+  const a = readDataset([lf]).records[0]!;
+  const b = readDataset([crlf]).records[0]!;
+  assert.equal(b.report, a.report);
+  assert.equal(b.report.length, body.length);
+  assert.equal(b.summary, 'Resumen 1.\nSecond line.');
+});
+
 test('test scheme (n before lang) and the nested-folder variant', (t) => {
   const d = tmp(t);
   const a = join(d, 'multiclinsum_test_fr');

@@ -239,8 +239,13 @@ function readFolder(dir: string, ctx: ReadContext): void {
   }
 }
 
+/**
+ * A MultiClinSum `.txt` file's text: line ends as Python's universal newlines read them (`\r\n`
+ * and a lone `\r` become `\n`, so a copy with Windows line ends gives the published lengths),
+ * then `cleanText`.
+ */
 function textOf(bytes: Uint8Array, file: string): string {
-  const t = cleanText(decodeUtf8Strict(bytes, file));
+  const t = cleanText(decodeUtf8Strict(bytes, file).replace(/\r\n?/g, '\n'));
   if (t === '') throw new InputError({ file }, 'is empty (nothing but white space)', 'remove it or fill it');
   return t;
 }
