@@ -15,13 +15,48 @@ export interface ParsedFlags {
 
 export function parseFlags(command: string, argv: string[], options: FlagSpec, allowPositionals = true): ParsedFlags {
   try {
-    const r = parseArgs({ args: argv, options, strict: true, allowPositionals });
+    const r = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals });
     return { values: r.values as ParsedFlags['values'], positionals: r.positionals };
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+    // Node's messages run over several lines (an ambiguous value says what to write instead): one line.
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' ');
     throw new UsageError(`${command}: ${msg} (see \`clinsum ${command} --help\`)`);
   }
 }
+
+/**
+ * `--opt -1` as `--opt=-1` (and `-o -1` as `-o-1`) for options that take a value, when the next
+ * token is a number: node:util's parseArgs (Node 20, no `allowNegative`) refuses a value that
+ * starts with `-` as ambiguous, so `--temperature -1` would never reach the command's own range
+ * check. Other tokens are left alone, and nothing after `--` is touched.
+ */
+export function joinNegativeValues(argv: readonly string[], options: FlagSpec): string[] {
+  const takesValue = (token: string): boolean => {
+    if (token.startsWith('--')) return options[token.slice(2)]?.type === 'string';
+    if (/^-[^-]$/.test(token)) return Object.values(options).some((o) => o.short === token[1] && o.type === 'string');
+    return false;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && takesValue(token)) {
+      // The value is consumed either way, so a value that looks like a flag is never rewritten.
+      if (isNegativeNumber(next)) out.push(`${token}${token.startsWith('--') ? '=' : ''}${next}`);
+      else out.push(token, next);
+      i++;
+      continue;
+    }
+    out.push(token);
+  }
+  return out;
+}
+
+const isNegativeNumber = (s: string): boolean => /^-(\d|\.\d|Infinity$)/.test(s) && !Number.isNaN(Number(s));
 
 export function str(f: ParsedFlags, name: string): string | undefined {
   const v = f.values[name];
