@@ -116,7 +116,7 @@ export async function runStages(options: RunnerOptions): Promise<PipelineResult>
   const signal = options.signal ?? new AbortController().signal;
   checkStageNames(options.stages, options);
   makeDir(runDir, 'choose another run directory');
-  const lock = acquireRunLock(runDir);
+  const lock = acquireRunLock(runDir, (m) => log.warn(m));
   try {
     options.prepare?.();
     const state: RunState = readRunState(runDir);
