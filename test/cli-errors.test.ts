@@ -76,7 +76,21 @@ test('generate: float16 on the CPU, a prompt budget too small, a missing model f
     /--max-input-tokens 5 leaves no room for the report: the chat template and the prompt alone take \d+ tokens \(raise --max-input-tokens above \d+; the default is 16384\)$/,
   );
   oneLineError(await cli('generate', '--model', join(d, 'nonexist'), '--data', data, '--out', out, '--quiet'), 1, /nonexist: does not exist \(pass a Hugging Face model folder with config\.json/);
+  oneLineError(
+    await cli('generate', '--model', model, '--data', data, '--out', out, '--device', 'cpu', '--max-new-tokens', '99999999', '--quiet'),
+    1,
+    /^clinsum: error: --max-new-tokens 99999999 leaves no room for a prompt in the model's \d+ positions \(max_position_embeddings\); use at most \d+$/,
+  );
+  oneLineError(await cli('generate', '--model', model, '--data', data, '--out', out, '--limit', '0', '--quiet'), 2, /^clinsum: error: --limit must be at least 1, got 0$/);
+  // A refused run writes nothing: no predictions, no settings file, no lock, not even a folder.
   assert.ok(!existsSync(out), 'no predictions written');
+  assert.deepEqual(readdirSync(d).filter((n) => n.startsWith('gen.jsonl')), [], 'no settings or lock file left behind');
+  oneLineError(
+    await cli('generate', '--model', model, '--data', data, '--out', join(d, 'newdir', 'gen.jsonl'), '--device', 'cpu', '--max-input-tokens', '5', '--quiet'),
+    1,
+    /--max-input-tokens 5 leaves no room/,
+  );
+  assert.ok(!existsSync(join(d, 'newdir')), 'no output folder made');
 });
 
 test('model init-tiny: sizes are bounded by flag and in all, and a refused size leaves no folder behind', async () => {

@@ -1,12 +1,13 @@
 // `clinsum model init-tiny`, `model info` and `generate` end to end: localized prompts, the
 // truncation policy, and resuming after SIGKILL (no duplicates, complete output, the same
 // predictions as an uninterrupted run), a torn last line, and a resume with other settings refused;
-// SIGINT stopping after the batch in progress (exit 130) and the same command completing the output.
+// SIGINT stopping after the batch in progress (exit 130) and the same command completing the output;
+// one writer per --out (the lock) and --limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -215,4 +216,34 @@ test('generate: ids of the embedding rows past the tokenizer (151665–151935) a
   assert.equal(got.length, 2);
   for (const row of got) assert.equal(row.completion_tokens, 4);
   assert.ok(got.some((row) => row.prediction.length < 4), 'padding ids left out of the text');
+});
+
+test('generate: one writer per --out across processes (a live holder refused, a dead one taken over with a warning); --limit N', async () => {
+  const file = writeData(join(tmp, 'data-lock.jsonl'), rows(8));
+  const args = ['--model', modelDir, '--data', file, '--max-new-tokens', '3', '--batch-size', '4'];
+  const out = join(tmp, 'lock.jsonl');
+  const host = hostname();
+  // Another process holds the output's lock: refused, one line naming the output and the pid.
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const gone = new Promise((r) => holder.once('exit', r));
+  try {
+    writeFileSync(`${out}.lock`, `${holder.pid} ${host}\n`);
+    const refused = await cli('generate', ...args, '--out', out, '--quiet');
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr, `clinsum: error: ${out} is being written by another clinsum process (pid ${holder.pid}); wait for it to finish, or write to another --out\n`);
+    assert.ok(!existsSync(out) && !existsSync(`${out}.settings.json`), 'nothing written');
+  } finally {
+    holder.kill('SIGKILL');
+  }
+  await gone;
+  // Its process is gone (kill -9): the next run takes the lock over, says so, and --limit 1 keeps one report per language.
+  const first = await cli('generate', ...args, '--out', out, '--limit', '1');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, new RegExp(`^warning: generate: took over ${out}\\.lock, left by pid ${holder.pid}, which is gone$`, 'm'));
+  assert.deepEqual(readRows(out).map((x) => x.id).sort(), ['r0', 'r1', 'r2', 'r3']);
+  assert.ok(!existsSync(`${out}.lock`), 'released');
+  // A higher limit continues the same output.
+  const more = await cli('generate', ...args, '--out', out, '--limit', '2', '--quiet');
+  assert.equal(more.code, 0, more.stderr);
+  assert.deepEqual(readRows(out).map((x) => x.id).sort(), rows(8).map((x) => x.id).sort());
 });

@@ -66,7 +66,7 @@ export function generateStage(setup: PipelineSetup, system: SystemTraining): Sta
         outPath: out,
         maxNewTokens: g.max_new_tokens,
         maxInputTokens: g.max_input_tokens,
-        settingNames: { maxInputTokens: 'generate.max_input_tokens' },
+        settingNames: { maxInputTokens: 'generate.max_input_tokens', maxNewTokens: 'generate.max_new_tokens' },
         batchSize: g.batch_size,
         sampling: g.repetition_penalty !== null ? { repetitionPenalty: g.repetition_penalty } : undefined,
         layout: system.config.layout,

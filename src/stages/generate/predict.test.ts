@@ -1,13 +1,14 @@
 // generatePredictions and its stop signal: aborted between batches it keeps the finished batches
 // (whole rows, fsynced), throws a StoppedError (exit status 130), and a rerun completes the output
-// with the rows of an uninterrupted run; aborted before it starts it writes nothing.
+// with the rows of an uninterrupted run; aborted before it starts it writes nothing. One writer per
+// output (the lock), an id twice refused, and `limit` (raising it continues the output).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initTinyQwen2 } from '../../models/qwen2/index.js';
-import { StoppedError } from '../../util/errors.js';
+import { ConfigError, InputError, StoppedError } from '../../util/errors.js';
 import { generatePredictions, type BatchInfo, type GeneratePredictionsOptions, type PredictionRow } from './predict.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'clinsum-predict-'));
@@ -94,4 +95,50 @@ test('an abort after the last batch is not an interruption; an aborted signal at
   const early = join(tmp, 'early.jsonl');
   await assert.rejects(generatePredictions({ ...base(early), signal: AbortSignal.abort() }), (e: unknown) => e instanceof StoppedError && e.exitCode === 130 && /before it started; nothing was written/.test(e.message));
   assert.ok(!existsSync(early) && !existsSync(`${early}.settings.json`));
+});
+
+test('one writer per output: a second run on the same output is refused while the first works, and the output holds each id once', async () => {
+  const out = join(tmp, 'twice.jsonl');
+  // The first run holds the lock from before its first batch: the second one, started meanwhile, is refused.
+  const first = generatePredictions(base(out));
+  await assert.rejects(
+    generatePredictions(base(out)),
+    (e: unknown) => e instanceof ConfigError && e.message === `${out} is being written by another clinsum process (pid ${process.pid}); wait for it to finish, or write to another --out`,
+  );
+  assert.equal((await first).written, 7);
+  assert.ok(!existsSync(`${out}.lock`), 'the lock is released');
+  const ids = readRows(out).map((r) => r.id);
+  assert.equal(ids.length, 7);
+  assert.equal(new Set(ids).size, 7);
+  // Once it is done, the next run may resume it (nothing left to do).
+  assert.deepEqual([(await generatePredictions(base(out))).written, readRows(out).length], [0, 7]);
+
+  // An output that holds an id twice (two writers before the lock, a hand edit) is refused, naming both lines.
+  appendFileSync(out, readFileSync(out, 'utf8').split('\n')[1]! + '\n');
+  await assert.rejects(
+    generatePredictions(base(out)),
+    (e: unknown) => e instanceof InputError && new RegExp(`^${out}:8: field \`id\`: c\\d is there twice \\(also on line 2\\) \\(delete one of the two lines, or write to a new --out\\)$`).test(e.message),
+  );
+  assert.equal(readRows(out).length, 8, 'left as it was');
+});
+
+test('limit: the first N reports of each language; a higher limit continues the output, a lower one is refused', async () => {
+  const out = join(tmp, 'limit.jsonl');
+  const one = await generatePredictions({ ...base(out), limit: 1 });
+  assert.deepEqual([one.total, one.written], [3, 3]);
+  assert.deepEqual(readRows(out).map((r) => r.id).sort(), ['c0', 'c1', 'c2']);
+  const two = await generatePredictions({ ...base(out), limit: 2 });
+  assert.deepEqual([two.total, two.resumed, two.written], [6, 3, 3]);
+  assert.deepEqual(readRows(out).map((r) => r.id).sort(), ['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
+  // The rows are those of a run without a limit.
+  const ref = join(tmp, 'limit-ref.jsonl');
+  await generatePredictions(base(ref));
+  const byId = new Map(readRows(ref).map((r) => [r.id, r]));
+  for (const r of readRows(out)) assert.deepEqual(r, byId.get(r.id), r.id);
+  // Lowering it would leave rows the input no longer has: refused, naming the row and the setting.
+  await assert.rejects(generatePredictions({ ...base(out), limit: 1 }), (e: unknown) => e instanceof InputError && /limit\.jsonl:\d+: field `id`: c[345] is past --limit 1, which keeps the first 1 of each language \(raise --limit/.test(e.message));
+  await assert.rejects(generatePredictions({ ...base(out), limit: 1, settingNames: { limit: 'generate.limit' } }), /is past generate\.limit 1.*raise generate\.limit/);
+  // Without a limit: the rest.
+  const all = await generatePredictions(base(out));
+  assert.deepEqual([all.total, all.resumed, all.written], [7, 6, 1]);
 });

@@ -4,7 +4,10 @@
  * own chat template), generated in batches with the KV cache, decoded, and appended to the output
  * JSONL as its batch finishes (fsynced). Rerunning with the same output skips the reports already
  * there, so a killed run resumes without duplicates; the settings are recorded beside the output
- * (`<out>.settings.json`) and a resume with other settings is refused.
+ * (`<out>.settings.json`) and a resume with other settings is refused, as is an output that holds
+ * an id twice. `<out>.lock` (util/lock.ts) keeps a second writer out while a run works on the
+ * output; a lock left by a process that is gone is taken over with a warning. Settings and
+ * budgets are checked before anything is written.
  *
  * Stopping: when `signal` is aborted (Ctrl-C) the stage finishes the batch in progress (generation
  * is synchronous), appends it, and throws a `StoppedError` (exit status 130) naming how many
@@ -32,6 +35,7 @@ import { loadTokenizer } from '../../models/tokenizer/index.js';
 import { ConfigError, InputError, StoppedError } from '../../util/errors.js';
 import { makeDir, readUtf8Strict } from '../../util/fs.js';
 import { sha256 } from '../../util/hash.js';
+import { acquireExclusiveLock, type ExclusiveLock } from '../../util/lock.js';
 import { appendJsonl, readJsonlTolerant, truncateTornTail } from '../../util/jsonl.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { Prng } from '../../util/prng.js';
@@ -57,6 +61,12 @@ export interface GeneratePredictionsOptions {
   sampling?: Partial<SamplingParams>;
   /** Seed of the sampling; each report's generator is seeded with `deriveSeed(seed, id)` (default 42). */
   seed?: number;
+  /**
+   * Only the first `limit` reports of each language, in input order (the pipeline's
+   * `generate.limit`). Not a setting of the output: raising it on a resume continues the same
+   * output; lowering it below what the output already holds is refused.
+   */
+  limit?: number;
   /** Prompt budget in tokens (default 16384, the paper's input length). */
   maxInputTokens?: number;
   layout?: Layout;
@@ -67,9 +77,9 @@ export interface GeneratePredictionsOptions {
   dtype?: FloatDType;
   /**
    * How errors name the settings a user can change (defaults: the CLI flags `--max-input-tokens`,
-   * `--dtype`); the pipeline passes its configuration keys.
+   * `--max-new-tokens`, `--dtype`, `--limit`); the pipeline passes its configuration keys.
    */
-  settingNames?: { maxInputTokens?: string; dtype?: string };
+  settingNames?: { maxInputTokens?: string; maxNewTokens?: string; dtype?: string; limit?: string };
   logger?: Logger;
   /** Where the progress line goes (default stderr); `silent` prints none. */
   progress?: { stream?: NodeJS.WritableStream; silent?: boolean; intervalMs?: number };
@@ -129,13 +139,15 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
   const seed = options.seed ?? 42;
   if (!(Number.isInteger(maxNewTokens) && maxNewTokens >= 1)) throw new ConfigError(`maxNewTokens must be a positive integer, got ${maxNewTokens}`);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 1)) throw new ConfigError(`limit must be a positive integer, got ${options.limit}`);
 
   if (options.signal?.aborted) throw new StoppedError('generate: interrupted before it started; nothing was written', 130);
 
-  const { records } = readDataset([options.dataPath], { requireSummary: false });
-  if (records.length === 0) throw new InputError({ file: options.dataPath }, 'holds no reports');
+  const { records: all } = readDataset([options.dataPath], { requireSummary: false });
+  if (all.length === 0) throw new InputError({ file: options.dataPath }, 'holds no reports');
+  const records = options.limit === undefined ? all : firstPerLanguage(all, options.limit);
 
-  const names = { maxInputTokens: '--max-input-tokens', dtype: '--dtype', ...options.settingNames };
+  const names = { maxInputTokens: '--max-input-tokens', maxNewTokens: '--max-new-tokens', dtype: '--dtype', limit: '--limit', ...options.settingNames };
   const device: Device = options.device ?? (cudaAvailable() ? 'cuda' : 'cpu');
   const dtype: FloatDType = options.dtype ?? (device === 'cpu' ? 'float32' : 'bfloat16');
   if (dtype === 'float16' && device === 'cpu') throw new ConfigError(`${names.dtype} float16 needs CUDA; use float32 or bfloat16 on the CPU`);
@@ -144,11 +156,21 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
   const tokenizer = loadTokenizer(modelDir);
   const loaded = loadQwen2(modelDir, { device, dtype });
   const { model, generation } = loaded;
+  let lock: ExclusiveLock | undefined;
   try {
     const sampling = resolveSampling(options.sampling, generation);
     const maxInputTokens = options.maxInputTokens ?? 16384;
     const promptTokens = Math.min(maxInputTokens, model.maxPositions - maxNewTokens);
-    if (promptTokens < 1) throw new ConfigError(`maxNewTokens (${maxNewTokens}) leaves no room for a prompt in the model's ${model.maxPositions} positions`);
+    if (promptTokens < 1) {
+      throw new ConfigError(
+        `${names.maxNewTokens} ${maxNewTokens} leaves no room for a prompt in the model's ${model.maxPositions} positions (max_position_embeddings); use at most ${model.maxPositions - 1}`,
+      );
+    }
+    const renderOptions = { layout: options.layout, prompts: options.prompts, promptTokens };
+    // The budget is checked before anything is written: the template and prompt of each language
+    // must leave room for a report (a refused run leaves no settings file behind).
+    const firstOfLang = new Map(records.map((r) => [r.lang, r] as const));
+    for (const rec of firstOfLang.values()) renderPromptWithin(rec, tokenizer, renderOptions, names.maxInputTokens);
 
     const settings = {
       model: {
@@ -165,17 +187,29 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
       eos_token_ids: generation.eosTokenIds,
       dtype,
     };
-    const done = resume(outPath, settings, records);
+    makeDir(dirname(outPath), 'write to another --out');
+    lock = acquireExclusiveLock(`${outPath}.lock`, {
+      busy: (h, sameHost) =>
+        new ConfigError(
+          sameHost
+            ? `${outPath} is being written by another clinsum process (pid ${h.pid}); wait for it to finish, or write to another --out`
+            : `${outPath} is being written by a clinsum process on ${h.host} (pid ${h.pid}); if it is gone, delete ${outPath}.lock`,
+        ),
+      onTakeover: (h) => log.warn(`generate: took over ${outPath}.lock, left by pid ${h.pid}, which is gone`),
+    });
+    const fresh = !existsSync(outPath);
+    const done = fresh ? new Set<string>() : resume(outPath, settings, records, all, options.limit, names.limit);
     const pending = records.filter((r) => !done.has(r.id));
     if (done.size > 0) log.info(`generate: ${done.size} of ${records.length} reports already in ${options.outPath}; ${pending.length} to go`);
 
     // Prompts, longest first: batches of similar lengths pad little, and memory peaks early.
     const jobs = pending
       .map((rec) => {
-        const r = renderPromptWithin(rec, tokenizer, { layout: options.layout, prompts: options.prompts, promptTokens }, names.maxInputTokens);
+        const r = renderPromptWithin(rec, tokenizer, renderOptions, names.maxInputTokens);
         return { rec, ids: r.inputIds, truncated: r.truncated };
       })
       .sort((a, b) => b.ids.length - a.ids.length || (a.rec.id < b.rec.id ? -1 : 1));
+    if (fresh) writeJsonAtomic(`${outPath}.settings.json`, settings);
 
     const progress = new Progress({
       label: 'generate',
@@ -240,8 +274,19 @@ export async function generatePredictions(options: GeneratePredictionsOptions): 
     if (truncated > 0) log.info(`generate: ${truncated} report${truncated === 1 ? '' : 's'} cut to fit ${promptTokens} prompt tokens (flagged report_truncated)`);
     return { total: records.length, resumed: done.size, written, truncated, tokens, seconds: (performance.now() - started) / 1000, outPath };
   } finally {
+    lock?.release();
     model.dispose();
   }
+}
+
+/** The first `limit` records of each language, in input order (as the pipeline's `generate.limit`). */
+export function firstPerLanguage<T extends { lang: string }>(records: readonly T[], limit: number): T[] {
+  const seen = new Map<string, number>();
+  return records.filter((r) => {
+    const n = (seen.get(r.lang) ?? 0) + 1;
+    seen.set(r.lang, n);
+    return n <= limit;
+  });
 }
 
 const yieldTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -277,35 +322,48 @@ function resolveSampling(s: Partial<SamplingParams> | undefined, g: { topK: numb
 }
 
 /**
- * The ids already in `outPath` (a torn last line from a crash is cut off first). The settings
- * file beside it must match these settings; a fresh output gets one.
+ * The ids already in an existing `outPath` (a torn last line from a crash is cut off first). The
+ * settings file beside it must match these settings; every row must be a report of `records`
+ * (the input, after `limit`), once.
  */
-function resume(outPath: string, settings: Record<string, unknown>, records: readonly CaseRecord[]): Set<string> {
+function resume(
+  outPath: string,
+  settings: Record<string, unknown>,
+  records: readonly CaseRecord[],
+  all: readonly CaseRecord[],
+  limit: number | undefined,
+  limitName: string,
+): Set<string> {
   const settingsPath = `${outPath}.settings.json`;
-  const done = new Set<string>();
-  if (existsSync(outPath)) {
-    if (existsSync(settingsPath)) {
-      const before = JSON.parse(readUtf8Strict(settingsPath)) as Record<string, unknown>;
-      const changed = Object.keys({ ...before, ...settings }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(settings[k]));
-      if (changed.length > 0) {
-        throw new ConfigError(
-          `${outPath} was started with other settings (${changed.join(', ')} differ, see ${settingsPath}); write to a new --out, or delete both files to start over`,
-        );
-      }
-    } else {
-      throw new ConfigError(`${outPath} exists but ${settingsPath} does not, so it cannot be resumed safely; write to a new --out, or delete it to start over`);
-    }
-    truncateTornTail(outPath);
-    const known = new Set(records.map((r) => r.id));
-    for (const { value, line } of readJsonlTolerant(outPath, doneRowSchema).rows) {
-      if (!known.has(value.id)) throw new InputError({ file: outPath, line, field: 'id' }, `${value.id} is not a report of the input`, 'write to a new --out');
-      done.add(value.id);
-    }
-  } else {
-    makeDir(dirname(outPath), 'write to another --out');
-    writeJsonAtomic(settingsPath, settings);
+  if (!existsSync(settingsPath)) {
+    throw new ConfigError(`${outPath} exists but ${settingsPath} does not, so it cannot be resumed safely; write to a new --out, or delete it to start over`);
   }
-  return done;
+  const before = JSON.parse(readUtf8Strict(settingsPath)) as Record<string, unknown>;
+  const changed = Object.keys({ ...before, ...settings }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(settings[k]));
+  if (changed.length > 0) {
+    throw new ConfigError(
+      `${outPath} was started with other settings (${changed.join(', ')} differ, see ${settingsPath}); write to a new --out, or delete both files to start over`,
+    );
+  }
+  truncateTornTail(outPath);
+  const wanted = new Set(records.map((r) => r.id));
+  const inInput = new Set(all.map((r) => r.id));
+  const lineOf = new Map<string, number>();
+  for (const { value, line } of readJsonlTolerant(outPath, doneRowSchema).rows) {
+    const where = { file: outPath, line, field: 'id' };
+    const first = lineOf.get(value.id);
+    if (first !== undefined) {
+      throw new InputError(where, `${value.id} is there twice (also on line ${first})`, 'delete one of the two lines, or write to a new --out');
+    }
+    if (!wanted.has(value.id)) {
+      if (inInput.has(value.id)) {
+        throw new InputError(where, `${value.id} is past ${limitName} ${limit}, which keeps the first ${limit} of each language`, `raise ${limitName} to what the output was made with, or write to a new --out`);
+      }
+      throw new InputError(where, `${value.id} is not a report of the input`, 'write to a new --out');
+    }
+    lineOf.set(value.id, line);
+  }
+  return new Set(lineOf.keys());
 }
 
 /** `renderPrompt`, with a budget too small for any report named by its setting and the size that fits. */

@@ -13,7 +13,8 @@ Summarize each report of FILE (JSONL rows {id, lang, report}, a JSON array, or a
 folder) with the model in DIR, prompted with the summarization prompt of the report's language in
 the model's chat template. Output lines {id, lang, prediction, finish_reason, prompt_tokens,
 completion_tokens, report_truncated} are appended to --out batch by batch; rerun the same command
-after an interruption and it skips the reports already there. Greedy unless --temperature > 0.
+after an interruption and it skips the reports already there (one run at a time per --out: a
+second is refused while FILE.lock names a live process). Greedy unless --temperature > 0.
 SIGINT/SIGTERM finish the batch in progress, keep every finished row and exit 130; a second one
 exits at once (at most the batch in progress is lost). Rerun the same command to continue.
 
@@ -29,6 +30,8 @@ flags:
   --repetition-penalty R    (default: generation_config.json's, 1.1 for Qwen2.5-Instruct; 1 = off)
   --seed S                  sampling seed (default 42); each report draws from deriveSeed(S, id)
   --max-input-tokens N      prompt budget; longer reports are cut at the end (default 16384)
+  --limit N                 only the first N reports of each language, in input order (trials;
+                            not a setting of the output: a rerun with a higher N continues it)
   --layout L                paper (system = prompt, user = report; default) or inline
   --device D                cpu, cuda or cuda:N (default cuda when available)
   --dtype D                 float32, bfloat16 or float16 (default bfloat16 on CUDA, float32 on CPU)
@@ -55,6 +58,7 @@ export const command: Command = {
       'repetition-penalty': { type: 'string' },
       seed: { type: 'string' },
       'max-input-tokens': { type: 'string' },
+      limit: { type: 'string' },
       layout: { type: 'string' },
       device: { type: 'string' },
       dtype: { type: 'string' },
@@ -87,6 +91,7 @@ export const command: Command = {
       },
       seed: int(f, 'seed', { min: 0, max: 2 ** 32 - 1 }),
       maxInputTokens: int(f, 'max-input-tokens', { min: 1 }),
+      limit: int(f, 'limit', { min: 1 }),
       layout,
       device,
       dtype,
