@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { byteTokens, post, sseChunks, sseEvents, startHarness, until, type Harness } from './support/server-harness.js';
 import { IncrementalDecoder, StopMatcher, TextStream } from '../src/surfaces/server/text-stream.js';
 
@@ -253,4 +254,29 @@ test('graceful shutdown: running streams finish; past the grace period they end 
   assert.deepEqual(k.model.activeSlots, []);
   assert.ok(k.logs.some((l) => / stream failed\n$/.test(l)) && k.logs.some((l) => / 200 \d+ms prompt=\d+ completion=20 stream\n$/.test(l)), k.logs.join(''));
   await assert.rejects(fetch(`${k.url}/health`), 'the server no longer accepts connections');
+});
+
+test('a client that closes before its request body is complete is logged as gone (499), not as a server error', async (t) => {
+  const k = await startHarness({ maxBatch: 1 });
+  t.after(() => k.close());
+  const { hostname, port } = new URL(k.url);
+  for (const path of ['/v1/chat/completions', '/v1/completions', '/v1/clinsum/generate']) {
+    const before = k.logs.length;
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host: hostname, port: Number(port) }, () => {
+        // Content-Length promises 100 bytes; 13 come, then the client goes away.
+        socket.end(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"messages":`);
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve());
+      socket.resume();
+    });
+    await until(() => k.logs.slice(before).some((l) => l.includes(` ${path} `)), 5000, `the access log line of ${path}`);
+    const lines = k.logs.slice(before);
+    assert.ok(lines.some((l) => new RegExp(`^POST ${path.replaceAll('/', '\\/')} 499 \\d+ms\\n$`).test(l)), lines.join(''));
+    assert.ok(!lines.some((l) => /error|aborted/.test(l)), lines.join(''));
+  }
+  // The server goes on serving.
+  const res = await post(`${k.url}/v1/completions`, { prompt: 'x', max_tokens: 2 });
+  assert.equal(res.status, 200);
 });

@@ -13,12 +13,13 @@
  * too); any other path gets 404. Both in OpenAI's error shape, after the key check on /v1.
  */
 import { Hono } from 'hono';
+import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type { GenerationBackend } from '../../stages/generate/backend.js';
 import { errorMessage } from '../../util/errors.js';
 import { silentLogger, type Logger } from '../../util/log.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import type { AppEnv, ServerContext } from './context.js';
-import { ApiError, toApiError } from './errors.js';
+import { ApiError, CLIENT_GONE_STATUS, ClientGoneError, toApiError } from './errors.js';
 import { accessLog, bearerAuth, hostCheck } from './middleware.js';
 import { pageRoutes } from './routes/page.js';
 import { clinsumRoutes } from './routes/clinsum.js';
@@ -79,6 +80,7 @@ export function createServer(backend: GenerationBackend, options: ServerOptions 
     return c.json(err.body(), err.status, err.headers);
   });
   app.onError((e, c) => {
+    if (e instanceof ClientGoneError) return c.body(null, CLIENT_GONE_STATUS as UnofficialStatusCode);
     const err = toApiError(e);
     if (err.status >= 500) ctx.logger.error(`${c.req.method} ${c.req.path}: ${errorMessage(err.cause ?? err)}`);
     return c.json(err.body(), err.status, err.headers);

@@ -1,10 +1,11 @@
 /**
  * Reading a JSON request body with a size limit: a declared Content-Length over the limit is
- * refused before reading, a streamed body is cut as soon as it passes it (413 either way).
+ * refused before reading, a streamed body is cut as soon as it passes it (413 either way). A
+ * client that closes before its body is complete is a `ClientGoneError` (499, not a server error).
  * Errors give positions, never the body's text.
  */
 import type { Context } from 'hono';
-import { ApiError } from './errors.js';
+import { ApiError, ClientGoneError } from './errors.js';
 
 /** Default body limit: 4 MiB (a 16k-token report is well under 100 KiB). */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -24,7 +25,15 @@ export async function readJsonBody(c: Context, limit: number): Promise<unknown> 
   if (stream !== null) {
     const reader = stream.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        // The body stream only fails when the connection does: fewer bytes than Content-Length
+        // came before the client closed it (Node's "aborted"), or it was reset.
+        throw new ClientGoneError({ cause: e });
+      }
+      const { done, value } = chunk;
       if (done) break;
       size += value.byteLength;
       if (size > limit) {

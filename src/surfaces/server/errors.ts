@@ -43,6 +43,20 @@ export class ApiError extends ClinsumError {
   }
 }
 
+/**
+ * The client went away before the exchange was complete (its request body cut short, its
+ * connection closed): nobody is listening, so the answer is an empty 499 (nginx's "client closed
+ * request"), logged by the access log like the other client-gone cases, never as a server error.
+ */
+export class ClientGoneError extends ClinsumError {
+  constructor(options?: { cause?: unknown }) {
+    super('client_gone', 'the client closed the connection before the request was complete', options);
+  }
+}
+
+/** Status of the empty answer to a client that is gone. */
+export const CLIENT_GONE_STATUS = 499;
+
 /** A 400 for one field. */
 export function invalidParam(param: string | null, message: string, code: string | null = null): ApiError {
   return new ApiError(400, message, { param, code });
