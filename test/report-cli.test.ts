@@ -63,28 +63,73 @@ test('--out, --title, --json; --no-time gives identical files for identical runs
   assert.equal(readFileSync(b, 'utf8'), page);
 });
 
-test('--examples 0 keeps every clinical text out of the page', async () => {
+/** Every text field of the run's JSONL files that holds clinical text. */
+function clinicalTexts(dir: string): string[] {
+  const fields: [string, string][] = [
+    [join(dir, 'splits', 'train.jsonl'), 'report'],
+    [join(dir, 'splits', 'train.jsonl'), 'summary'],
+    [join(dir, 'splits', 'test.jsonl'), 'report'],
+    [join(dir, 'splits', 'test.jsonl'), 'summary'],
+    [join(dir, 'teacher', 'keyinfo.jsonl'), 'keyinfo'],
+    [join(dir, 'predictions', 'standard.jsonl'), 'prediction'],
+    [join(dir, 'predictions', 'distil.jsonl'), 'prediction'],
+  ];
+  const out: string[] = [];
+  for (const [file, field] of fields) {
+    for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
+      const v = (JSON.parse(line) as Record<string, unknown>)[field];
+      assert.equal(typeof v, 'string', `${file}: ${field}`);
+      out.push(v as string);
+    }
+  }
+  return out;
+}
+
+/** The page's text as a reader sees it: tags dropped, entities decoded, white space collapsed. */
+function visibleText(page: string): string {
+  return page
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+/** Every run of 5 consecutive words of `text`. */
+function windows(text: string, size = 5): string[] {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  const out: string[] = [];
+  for (let i = 0; i + size <= words.length; i++) out.push(words.slice(i, i + size).join(' '));
+  return out;
+}
+
+test('--examples 0 keeps every clinical text out of the page: no report, summary, key information or prediction, nor 5 words of one', async () => {
   const dir = await copyRun('no-examples');
   const out = join(root, 'no-examples.html');
-  assert.equal((await cli('report', dir, '--out', out, '--examples', '0')).code, 0);
+  const r = await cli('report', dir, '--out', out, '--examples', '0');
+  assert.equal(r.code, 0, r.stderr);
   const page = readFileSync(out, 'utf8');
-  const firstLines = (file: string, field: 'summary' | 'report' | 'prediction') =>
-    readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as Record<string, string>)[field]!.split('\n')[0]!.slice(0, 60));
-  const texts = [
-    ...firstLines(join(dir, 'splits', 'test.jsonl'), 'summary'),
-    ...firstLines(join(dir, 'splits', 'test.jsonl'), 'report'),
-    ...firstLines(join(dir, 'predictions', 'distil.jsonl'), 'prediction'),
-  ];
-  assert.ok(texts.every((t) => !t.includes("'")), 'the fixture texts here need no escaping');
-  for (const t of texts) assert.ok(!page.includes(t), `a clinical text is in the page: ${t}`);
-  // With examples, some of them are there.
+  const shown = visibleText(page);
+  const texts = clinicalTexts(dir);
+  assert.ok(texts.length > 100, 'the fixture run has texts of every kind');
+  for (const t of texts) {
+    assert.ok(!page.includes(t) && !shown.includes(t.replace(/\s+/g, ' ')), 'a whole clinical text is in the page');
+    for (const w of windows(t)) assert.ok(!shown.includes(w) && !page.includes(w), `5 words of a clinical text are in the page: ${w}`);
+  }
+  assert.doesNotMatch(page, /Sample answers/);
+  assert.match(page, /this page holds no clinical text/);
+  // The statistics are still there, only the texts are gone.
+  assert.match(page, /Answers and key-information length per language/);
+
+  // With examples, the texts are there (the check above can fail).
   const withExamples = join(root, 'with-examples.html');
   assert.equal((await cli('report', dir, '--out', withExamples)).code, 0);
-  const full = readFileSync(withExamples, 'utf8');
-  assert.ok(texts.filter((t) => full.includes(t)).length >= 6);
+  const full = visibleText(readFileSync(withExamples, 'utf8'));
+  const seen = clinicalTexts(dir).filter((t) => windows(t).some((w) => full.includes(w))).length;
+  assert.ok(seen >= 6, 'texts of the examples and the teacher samples are in a page with examples');
+  assert.match(full, /Sample answers/);
 });
 
 test('usage errors: no run, several runs without --out, bad numbers', async () => {
