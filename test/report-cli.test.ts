@@ -186,7 +186,12 @@ const BREAKAGES: Breakage[] = [
   {
     name: 'training row with a string loss',
     break: (d) => editJsonlLine(join(d, 'train', 'distil', 'metrics.jsonl'), 3, (v) => (v.loss = 'high')),
-    error: /train\/distil\/metrics\.jsonl:3: field `loss`: /,
+    error: /train\/distil\/metrics\.jsonl:3: field `loss`: must be a number \(a training line is \{"step": 10, "loss": 2\.31/,
+  },
+  {
+    name: 'training row without its step',
+    break: (d) => editJsonlLine(join(d, 'train', 'distil', 'metrics.jsonl'), 2, (v) => delete v.step),
+    error: /train\/distil\/metrics\.jsonl:2: field `step`: is missing \(write a whole number ≥ 0\) \(a training line is \{"step": 10, .*fix or delete this one\)$/,
   },
   {
     name: 'evaluation row with a bad ROUGE value',
@@ -257,7 +262,42 @@ const BREAKAGES: Breakage[] = [
   {
     name: 'prediction that is a number',
     break: (d) => editJsonlLine(join(d, 'predictions', 'standard.jsonl'), 1, (v) => (v.prediction = 42)),
-    error: /predictions\/standard\.jsonl:1: field `prediction`: /,
+    error: /predictions\/standard\.jsonl:1: field `prediction`: must be a string \(write each line as \{"id": /,
+  },
+  {
+    name: 'prediction without its text',
+    break: (d) => editJsonlLine(join(d, 'predictions', 'standard.jsonl'), 2, (v) => delete v.prediction),
+    error: /predictions\/standard\.jsonl:2: field `prediction`: is missing \(write a string\) \(write each line as \{"id": /,
+  },
+  {
+    name: 'prediction with a null id',
+    break: (d) => editJsonlLine(join(d, 'predictions', 'distil.jsonl'), 3, (v) => (v.id = null)),
+    error: /predictions\/distil\.jsonl:3: field `id`: must be a non-empty string or an integer \(write each line as/,
+  },
+  {
+    name: 'prediction with a sentence as its language',
+    break: (d) => editJsonlLine(join(d, 'predictions', 'distil.jsonl'), 1, (v) => (v.lang = `Patient presented with ${MARKER}.`)),
+    error: /predictions\/distil\.jsonl:1: field `lang`: is not a language code \(a text of \d+ characters\) \(use a language code such as en, es, fr or pt\)/,
+  },
+  {
+    name: 'teacher answer with a sentence as its language',
+    break: (d) => editJsonlLine(join(d, 'teacher', 'keyinfo.jsonl'), 3, (v) => (v.lang = `The key information: ${MARKER} fever`)),
+    error: /teacher\/keyinfo\.jsonl:3: field `lang`: is not a language code \(a text of \d+ characters\)/,
+  },
+  {
+    name: 'teacher statistics keyed by a sentence',
+    break: (d) =>
+      editJson(join(d, 'teacher', 'stats.json'), (v) => {
+        const l = v.languages as Record<string, unknown>;
+        l[`Fever and ${MARKER} cough`] = l.en;
+        delete l.en;
+      }),
+    error: /teacher\/stats\.json: field `languages`: has a key that is not a language code \(a text of \d+ characters; use a language code/,
+  },
+  {
+    name: 'test row with a sentence as its language',
+    break: (d) => editJsonlLine(join(d, 'splits', 'test.jsonl'), 2, (v) => (v.lang = `Woman aged 54, ${MARKER}`)),
+    error: /splits\/test\.jsonl:2: field `lang`: is not a language code/,
   },
   {
     name: 'config.yaml that is not YAML',
