@@ -272,6 +272,9 @@ export const systemEvalSchema: z.ZodType<SystemEvalFile> = z.looseObject({
   pairs: count,
   referencesWithoutPrediction: count,
   predictionsWithoutReference: count,
+  // Written since clinsum records which languages were averaged; older files lack them.
+  languages: z.array(nonEmpty).default([]),
+  languagesWithoutPrediction: z.array(nonEmpty).default([]),
   table: resultTableSchema,
   notes: z.array(text).default([]),
 });
