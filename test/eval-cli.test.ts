@@ -171,6 +171,71 @@ test('eval: mismatched id sets fail naming both files; --allow-missing scores th
   assert.match(ok.stderr, /3 of 12 references have no prediction and were left out/);
 });
 
+test('eval --allow-missing with whole languages unpredicted: the Markdown and JSON name the languages averaged and those left out', async () => {
+  const langs = ['en', 'es', 'fr', 'pt'];
+  const four = Array.from({ length: 24 }, (_, i) => ({ id: `c${i}`, lang: langs[i % 4]!, summary: golden[i * 3]!.target }));
+  const ref = jsonl('four-ref.jsonl', four);
+  const pred = jsonl('two-pred.jsonl', four.filter((r) => r.lang === 'en' || r.lang === 'es').map((r, i) => ({ id: r.id, lang: r.lang, prediction: golden[i * 7 + 1]!.prediction })));
+  const out = join(dir, 'eval-two');
+  const md = await cli('eval', '--pred', pred, '--ref', ref, '--allow-missing', '--samples', '50', '--out-dir', out);
+  assert.equal(md.code, 0, md.stderr);
+  assert.match(md.stdout, /Macro average over en, es; no prediction in fr, pt\./);
+  assert.match(md.stdout, /- Note: two-pred: fr, pt have references but no prediction \(--allow-missing\); the macro average is over en, es only/);
+  assert.match(md.stderr, /fr, pt have references but no prediction/);
+  const json = JSON.parse(readFileSync(join(out, 'two-pred.json'), 'utf8')) as { languages: string[]; languagesWithoutPrediction: string[]; notes: string[] };
+  assert.deepEqual(json.languages, ['en', 'es']);
+  assert.deepEqual(json.languagesWithoutPrediction, ['fr', 'pt']);
+  assert.ok(json.notes.some((n) => /the macro average is over en, es only/.test(n)));
+  assert.match(readFileSync(join(out, 'two-pred.md'), 'utf8'), /Macro average over en, es; no prediction in fr, pt\./);
+
+  // One language only: no macro row, and it says so.
+  const enOnly = jsonl('en-pred.jsonl', four.filter((r) => r.lang === 'en').map((r) => ({ id: r.id, lang: r.lang, prediction: r.summary })));
+  const one = await cli('eval', '--pred', enOnly, '--ref', ref, '--allow-missing', '--samples', '50', '--json');
+  assert.equal(one.code, 0, one.stderr);
+  const res = JSON.parse(one.stdout) as { systems: { languages: string[]; languagesWithoutPrediction: string[] }[]; notes: string[] };
+  assert.deepEqual(res.systems[0]!.languages, ['en']);
+  assert.deepEqual(res.systems[0]!.languagesWithoutPrediction, ['es', 'fr', 'pt']);
+  assert.ok(res.notes.some((n) => /only en is scored, so there is no macro average/.test(n)));
+
+  // Every language predicted: the averaged languages are named, none is said to be missing.
+  const all = jsonl('all-pred.jsonl', four.map((r) => ({ id: r.id, lang: r.lang, prediction: r.summary })));
+  const full = await cli('eval', '--pred', all, '--ref', ref, '--samples', '50');
+  assert.equal(full.code, 0, full.stderr);
+  assert.match(full.stdout, /Macro average over en, es, fr, pt\./);
+  assert.doesNotMatch(full.stdout, /no prediction/);
+});
+
+test('eval: a bad prediction or reference line names file:line, the field and what to write', async () => {
+  const ref = jsonl('fix-ref.jsonl', refs);
+  const cases: [string, unknown[], RegExp][] = [
+    [
+      'null-id.jsonl',
+      [{ id: 'case-0', lang: 'en', prediction: 'x' }, { id: null, lang: 'en', prediction: 'y' }],
+      /null-id\.jsonl:2: field `id`: must be a non-empty string or an integer \(write each line as \{"id": "en_12", "lang": "en", "prediction": "<predicted summary>"\}/,
+    ],
+    [
+      'no-prediction.jsonl',
+      [{ id: 'case-0', lang: 'en' }],
+      /no-prediction\.jsonl:1: field `prediction`: is missing \(write a string \(the predicted summary; "" for an empty one\)\) \(write each line as \{"id": /,
+    ],
+    [
+      'sentence-lang.jsonl',
+      [{ id: 'case-0', lang: 'The patient had fever and a cough.', prediction: 'x' }],
+      /sentence-lang\.jsonl:1: field `lang`: is not a language code \(a text of 34 characters\)/,
+    ],
+  ];
+  for (const [name, rows, re] of cases) {
+    const r = await cli('eval', '--pred', jsonl(name, rows), '--ref', ref, '--allow-missing');
+    assert.equal(r.code, 1, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, /^clinsum: error: .+\n$/);
+    assert.match(r.stderr, re);
+    assert.ok(!r.stderr.includes('fever'), `${name}: the error quotes a text`);
+  }
+  const badRef = await cli('eval', '--pred', jsonl('ok-pred.jsonl', [{ id: 'case-0', lang: 'en', prediction: 'x' }]), '--ref', jsonl('bad-ref2.jsonl', [{ id: '', lang: 'en', summary: 's' }]));
+  assert.equal(badRef.code, 1);
+  assert.match(badRef.stderr, /bad-ref2\.jsonl:1: field `id`: must not be empty \(write each line as \{"id": "en_12", "lang": "en", "summary": /);
+});
+
 test('eval: bad input and usage errors are one clear line, without texts', async () => {
   const ref = jsonl('bad-ref.jsonl', [...refs, refs[0]]);
   const pred = jsonl('bad-pred.jsonl', refs.map((r) => ({ id: r.id, lang: r.lang, prediction: r.summary })));

@@ -63,28 +63,73 @@ test('--out, --title, --json; --no-time gives identical files for identical runs
   assert.equal(readFileSync(b, 'utf8'), page);
 });
 
-test('--examples 0 keeps every clinical text out of the page', async () => {
+/** Every text field of the run's JSONL files that holds clinical text. */
+function clinicalTexts(dir: string): string[] {
+  const fields: [string, string][] = [
+    [join(dir, 'splits', 'train.jsonl'), 'report'],
+    [join(dir, 'splits', 'train.jsonl'), 'summary'],
+    [join(dir, 'splits', 'test.jsonl'), 'report'],
+    [join(dir, 'splits', 'test.jsonl'), 'summary'],
+    [join(dir, 'teacher', 'keyinfo.jsonl'), 'keyinfo'],
+    [join(dir, 'predictions', 'standard.jsonl'), 'prediction'],
+    [join(dir, 'predictions', 'distil.jsonl'), 'prediction'],
+  ];
+  const out: string[] = [];
+  for (const [file, field] of fields) {
+    for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
+      const v = (JSON.parse(line) as Record<string, unknown>)[field];
+      assert.equal(typeof v, 'string', `${file}: ${field}`);
+      out.push(v as string);
+    }
+  }
+  return out;
+}
+
+/** The page's text as a reader sees it: tags dropped, entities decoded, white space collapsed. */
+function visibleText(page: string): string {
+  return page
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+/** Every run of 5 consecutive words of `text`. */
+function windows(text: string, size = 5): string[] {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  const out: string[] = [];
+  for (let i = 0; i + size <= words.length; i++) out.push(words.slice(i, i + size).join(' '));
+  return out;
+}
+
+test('--examples 0 keeps every clinical text out of the page: no report, summary, key information or prediction, nor 5 words of one', async () => {
   const dir = await copyRun('no-examples');
   const out = join(root, 'no-examples.html');
-  assert.equal((await cli('report', dir, '--out', out, '--examples', '0')).code, 0);
+  const r = await cli('report', dir, '--out', out, '--examples', '0');
+  assert.equal(r.code, 0, r.stderr);
   const page = readFileSync(out, 'utf8');
-  const firstLines = (file: string, field: 'summary' | 'report' | 'prediction') =>
-    readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => (JSON.parse(l) as Record<string, string>)[field]!.split('\n')[0]!.slice(0, 60));
-  const texts = [
-    ...firstLines(join(dir, 'splits', 'test.jsonl'), 'summary'),
-    ...firstLines(join(dir, 'splits', 'test.jsonl'), 'report'),
-    ...firstLines(join(dir, 'predictions', 'distil.jsonl'), 'prediction'),
-  ];
-  assert.ok(texts.every((t) => !t.includes("'")), 'the fixture texts here need no escaping');
-  for (const t of texts) assert.ok(!page.includes(t), `a clinical text is in the page: ${t}`);
-  // With examples, some of them are there.
+  const shown = visibleText(page);
+  const texts = clinicalTexts(dir);
+  assert.ok(texts.length > 100, 'the fixture run has texts of every kind');
+  for (const t of texts) {
+    assert.ok(!page.includes(t) && !shown.includes(t.replace(/\s+/g, ' ')), 'a whole clinical text is in the page');
+    for (const w of windows(t)) assert.ok(!shown.includes(w) && !page.includes(w), `5 words of a clinical text are in the page: ${w}`);
+  }
+  assert.doesNotMatch(page, /Sample answers/);
+  assert.match(page, /this page holds no clinical text/);
+  // The statistics are still there, only the texts are gone.
+  assert.match(page, /Answers and key-information length per language/);
+
+  // With examples, the texts are there (the check above can fail).
   const withExamples = join(root, 'with-examples.html');
   assert.equal((await cli('report', dir, '--out', withExamples)).code, 0);
-  const full = readFileSync(withExamples, 'utf8');
-  assert.ok(texts.filter((t) => full.includes(t)).length >= 6);
+  const full = visibleText(readFileSync(withExamples, 'utf8'));
+  const seen = clinicalTexts(dir).filter((t) => windows(t).some((w) => full.includes(w))).length;
+  assert.ok(seen >= 6, 'texts of the examples and the teacher samples are in a page with examples');
+  assert.match(full, /Sample answers/);
 });
 
 test('usage errors: no run, several runs without --out, bad numbers', async () => {
@@ -141,7 +186,12 @@ const BREAKAGES: Breakage[] = [
   {
     name: 'training row with a string loss',
     break: (d) => editJsonlLine(join(d, 'train', 'distil', 'metrics.jsonl'), 3, (v) => (v.loss = 'high')),
-    error: /train\/distil\/metrics\.jsonl:3: field `loss`: /,
+    error: /train\/distil\/metrics\.jsonl:3: field `loss`: must be a number \(a training line is \{"step": 10, "loss": 2\.31/,
+  },
+  {
+    name: 'training row without its step',
+    break: (d) => editJsonlLine(join(d, 'train', 'distil', 'metrics.jsonl'), 2, (v) => delete v.step),
+    error: /train\/distil\/metrics\.jsonl:2: field `step`: is missing \(write a whole number ≥ 0\) \(a training line is \{"step": 10, .*fix or delete this one\)$/,
   },
   {
     name: 'evaluation row with a bad ROUGE value',
@@ -212,7 +262,42 @@ const BREAKAGES: Breakage[] = [
   {
     name: 'prediction that is a number',
     break: (d) => editJsonlLine(join(d, 'predictions', 'standard.jsonl'), 1, (v) => (v.prediction = 42)),
-    error: /predictions\/standard\.jsonl:1: field `prediction`: /,
+    error: /predictions\/standard\.jsonl:1: field `prediction`: must be a string \(write each line as \{"id": /,
+  },
+  {
+    name: 'prediction without its text',
+    break: (d) => editJsonlLine(join(d, 'predictions', 'standard.jsonl'), 2, (v) => delete v.prediction),
+    error: /predictions\/standard\.jsonl:2: field `prediction`: is missing \(write a string\) \(write each line as \{"id": /,
+  },
+  {
+    name: 'prediction with a null id',
+    break: (d) => editJsonlLine(join(d, 'predictions', 'distil.jsonl'), 3, (v) => (v.id = null)),
+    error: /predictions\/distil\.jsonl:3: field `id`: must be a non-empty string or an integer \(write each line as/,
+  },
+  {
+    name: 'prediction with a sentence as its language',
+    break: (d) => editJsonlLine(join(d, 'predictions', 'distil.jsonl'), 1, (v) => (v.lang = `Patient presented with ${MARKER}.`)),
+    error: /predictions\/distil\.jsonl:1: field `lang`: is not a language code \(a text of \d+ characters\) \(use a language code such as en, es, fr or pt\)/,
+  },
+  {
+    name: 'teacher answer with a sentence as its language',
+    break: (d) => editJsonlLine(join(d, 'teacher', 'keyinfo.jsonl'), 3, (v) => (v.lang = `The key information: ${MARKER} fever`)),
+    error: /teacher\/keyinfo\.jsonl:3: field `lang`: is not a language code \(a text of \d+ characters\)/,
+  },
+  {
+    name: 'teacher statistics keyed by a sentence',
+    break: (d) =>
+      editJson(join(d, 'teacher', 'stats.json'), (v) => {
+        const l = v.languages as Record<string, unknown>;
+        l[`Fever and ${MARKER} cough`] = l.en;
+        delete l.en;
+      }),
+    error: /teacher\/stats\.json: field `languages`: has a key that is not a language code \(a text of \d+ characters; use a language code/,
+  },
+  {
+    name: 'test row with a sentence as its language',
+    break: (d) => editJsonlLine(join(d, 'splits', 'test.jsonl'), 2, (v) => (v.lang = `Woman aged 54, ${MARKER}`)),
+    error: /splits\/test\.jsonl:2: field `lang`: is not a language code/,
   },
   {
     name: 'config.yaml that is not YAML',

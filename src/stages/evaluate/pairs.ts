@@ -12,18 +12,24 @@ import { statSync } from 'node:fs';
 import { isLanguageCode, readDataset, unknownLangProblem } from '../../data/index.js';
 import { InputError } from '../../util/errors.js';
 import { readJsonl } from '../../util/jsonl.js';
-import { z } from '../../util/schema.js';
+import { parseWith, z } from '../../util/schema.js';
 import type { EvalPair } from './metric.js';
 
 /** The language of rows that carry none (BCP 47 "undetermined"). */
 export const UNDETERMINED_LANG = 'und';
 
-const id = z.union([z.string().min(1, 'must not be empty'), z.number().int()]).transform((v) => String(v));
+/** A type error that says what to write, and `is missing` for an absent field; never quotes the value. */
+function expected(what: string): { error: (issue: { input?: unknown }) => string } {
+  return { error: (issue) => (issue.input === undefined ? `is missing (write ${what})` : `must be ${what}`) };
+}
+
+const id = z.union([z.string().min(1, 'must not be empty'), z.number().int()], expected('a non-empty string or an integer')).transform((v) => String(v));
+const text = (what: string) => z.string(expected(what));
 // A language code (case-insensitive; any code, since the metrics need none of clinsum's), or
 // "und". Anything else is refused without quoting it: a misplaced field may hold clinical text,
 // and the tables print every language.
 const lang = z
-  .string()
+  .string(expected('a language code such as en, es, fr or pt'))
   .trim()
   .min(1, 'must not be empty')
   .transform((v) => v.toLowerCase())
@@ -32,23 +38,32 @@ const lang = z
   });
 
 const pairSchema = z
-  .object({ id, lang: lang.optional(), reference: z.string().optional(), target: z.string().optional(), prediction: z.string() })
+  .object({ id, lang: lang.optional(), reference: text('a string').optional(), target: text('a string').optional(), prediction: text('a string (the predicted summary)') })
   .refine((r) => r.reference !== undefined || r.target !== undefined, { message: 'needs `reference` (or its alias `target`)', path: ['reference'] })
   .refine((r) => r.reference === undefined || r.target === undefined || r.reference === r.target, {
     message: '`reference` and `target` are both given and differ; give one',
     path: ['target'],
   });
 
-const predictionSchema = z.object({ id, lang: lang.optional(), prediction: z.string() });
+const predictionSchema = z.object({ id, lang: lang.optional(), prediction: text('a string (the predicted summary; "" for an empty one)') });
+
+const PAIR_FIX = 'write each line as {"id": "en_12", "lang": "en", "reference": "<reference summary>", "prediction": "<predicted summary>"}';
+const PREDICTION_FIX = 'write each line as {"id": "en_12", "lang": "en", "prediction": "<predicted summary>"} (id: a non-empty string or an integer, the id of its reference)';
+const REFERENCE_FIX = 'write each line as {"id": "en_12", "lang": "en", "summary": "<reference summary>"} (id: a non-empty string or an integer)';
+
+/** JSONL rows of `file`, each checked by `schema`; an error names the file, line and field, and `fix`. */
+function readRows<S extends z.ZodType>(file: string, schema: S, fix: string): { value: z.output<S>; line: number }[] {
+  return readJsonl(file, z.unknown()).map(({ value, line }) => ({ value: parseWith(schema, value, { file, line }, fix), line }));
+}
 
 const referenceSchema = z
   .object({
     id,
     lang: lang.optional(),
-    summary: z.string().optional(),
-    reference: z.string().optional(),
-    target: z.string().optional(),
-    output: z.string().optional(),
+    summary: text('a string').optional(),
+    reference: text('a string').optional(),
+    target: text('a string').optional(),
+    output: text('a string').optional(),
   })
   .refine((r) => [r.summary, r.reference, r.target, r.output].some((x) => x !== undefined), {
     message: 'needs `summary` (or an alias: `reference`, `target`, `output`)',
@@ -110,7 +125,7 @@ export function readPairsFile(file: string): EvalPair[] {
   if (isFolder(file)) {
     throw new InputError({ file }, 'is a folder', 'pass a .jsonl file of {"id", "reference", "prediction", "lang"} lines, or score a folder of references with `clinsum eval --ref FOLDER --pred FILE`');
   }
-  const rows = readJsonl(file, pairSchema);
+  const rows = readRows(file, pairSchema, PAIR_FIX);
   if (rows.length === 0) throw new InputError({ file }, 'has no pairs', 'write one JSON object per line: {"id", "reference", "prediction", "lang"}');
   checkUnique(
     file,
@@ -126,7 +141,7 @@ export function readPairsFile(file: string): EvalPair[] {
 
 /** Predictions: `{id, lang?, prediction}` a line (the generate stage's output). */
 export function readPredictions(file: string): PredictionRow[] {
-  const rows = readJsonl(file, predictionSchema).map(({ value, line }) => ({ ...value, lang: value.lang, line }));
+  const rows = readRows(file, predictionSchema, PREDICTION_FIX).map(({ value, line }) => ({ ...value, lang: value.lang, line }));
   if (rows.length === 0) throw new InputError({ file }, 'has no predictions', 'expected one JSON object per line: {"id", "lang", "prediction"}');
   checkUnique(file, rows);
   return rows;
@@ -151,7 +166,7 @@ export function readReferences(file: string): ReferenceRow[] {
     if (records.length === 0) throw new InputError({ file }, 'has no references', 'pass a MultiClinSum folder with fulltext/ and summaries/, or a .jsonl split file');
     return records.map((r, i) => ({ id: r.id, lang: r.lang, reference: r.summary!, line: i + 1 }));
   }
-  const rows = readJsonl(file, referenceSchema).map(({ value: v, line }) => ({
+  const rows = readRows(file, referenceSchema, REFERENCE_FIX).map(({ value: v, line }) => ({
     id: v.id,
     lang: v.lang,
     reference: (v.summary ?? v.reference ?? v.target ?? v.output)!,

@@ -113,6 +113,10 @@ export interface SystemEvaluation {
   referencesWithoutPrediction: number;
   /** How many predictions had no reference (only with allowMissing). */
   predictionsWithoutReference: number;
+  /** The languages scored, sorted: the language rows, and what the macro average is the mean of. */
+  languages: string[];
+  /** Languages of the references with no prediction at all (only with allowMissing), sorted; not in the macro average. */
+  languagesWithoutPrediction: string[];
   table: ResultTable;
 }
 
@@ -190,6 +194,16 @@ export async function evaluatePredictions(options: EvaluateOptions): Promise<Eva
     if (join.predictionsWithoutReference.length > 0) {
       notes.add(`${name}: ${join.predictionsWithoutReference.length} predictions have no reference and were left out (--allow-missing)`);
     }
+    const languages = [...new Set(join.pairs.map((p) => p.lang))].sort();
+    // References without `lang` have no language of their own until a prediction gives one.
+    const refLangs = new Set(references.flatMap((r) => (r.lang === undefined ? [] : [r.lang])));
+    const languagesWithoutPrediction = [...refLangs].filter((l) => !languages.includes(l)).sort();
+    if (languagesWithoutPrediction.length > 0) {
+      notes.add(
+        `${name}: ${languagesWithoutPrediction.join(', ')} ${languagesWithoutPrediction.length === 1 ? 'has' : 'have'} references but no prediction (--allow-missing); ` +
+          (languages.length > 1 ? `the macro average is over ${languages.join(', ')} only` : `only ${languages[0]} is scored, so there is no macro average`),
+      );
+    }
     const table = aggregateTable(
       join.pairs.map((p, i): ScoredPair => ({ id: p.id, lang: p.lang, scores: r.scores[i]! })),
       columns,
@@ -202,6 +216,8 @@ export async function evaluatePredictions(options: EvaluateOptions): Promise<Eva
         pairs: join.pairs.length,
         referencesWithoutPrediction: join.referencesWithoutPrediction.length,
         predictionsWithoutReference: join.predictionsWithoutReference.length,
+        languages,
+        languagesWithoutPrediction,
         table,
       },
       pairs: join.pairs,
@@ -325,10 +341,12 @@ export function renderSystemMarkdown(s: SystemEvaluation, e: Pick<Evaluation, 'r
   const skipped: string[] = [];
   if (s.referencesWithoutPrediction > 0) skipped.push(`${s.referencesWithoutPrediction} references without prediction left out`);
   if (s.predictionsWithoutReference > 0) skipped.push(`${s.predictionsWithoutReference} predictions without reference left out`);
+  const missingLangs = s.languagesWithoutPrediction.length === 0 ? '' : `; no prediction in ${s.languagesWithoutPrediction.join(', ')}`;
+  const averaged = s.languages.length > 1 ? ` Macro average over ${s.languages.join(', ')}${missingLangs}.` : missingLangs === '' ? '' : ` Only ${s.languages.join(', ')} scored${missingLangs}.`;
   return [
     `# Evaluation: ${s.name}`,
     '',
-    `Predictions \`${s.predictions}\`, references \`${e.references}\`: ${s.pairs} pairs${skipped.length > 0 ? ` (${skipped.join('; ')})` : ''}.`,
+    `Predictions \`${s.predictions}\`, references \`${e.references}\`: ${s.pairs} pairs${skipped.length > 0 ? ` (${skipped.join('; ')})` : ''}.${averaged}`,
     '',
     renderTableMarkdown(s.table),
     ...describeSettings(e.metrics, s.table.bootstrap).map((l) => `- ${l}`),

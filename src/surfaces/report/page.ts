@@ -52,7 +52,7 @@ export function renderPage(runs: readonly RunData[], options: PageOptions): stri
     curvesSection(runs, charts),
     resultsSection(runs),
     significanceSection(runs),
-    teacherSection(runs),
+    teacherSection(runs, { samples: options.perLanguage > 0 }),
     examplesSection(runs, options),
   ];
   const chartJs = loadChartJs();

@@ -5,16 +5,51 @@
  * other stages are read leniently where the contract allows extra fields, and strictly on the
  * fields the report uses.
  */
+import { isLanguageCode, unknownLangProblem } from '../../data/lang.js';
 import type { InputLocation } from '../../util/errors.js';
 import { parseWith, z } from '../../util/schema.js';
 import type { Comparison, ComparisonRow, MetricInfo, ResultTable, SystemEvaluation, TableRow } from '../../stages/evaluate/index.js';
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const count = z.number().int().min(0);
-const text = z.string();
-const nonEmpty = z.string().min(1, 'must not be empty');
+/** A type error that says what to write, and `is missing` for an absent field; never quotes the value. */
+function expected(what: string): { error: (issue: { input?: unknown }) => string } {
+  return { error: (issue) => (issue.input === undefined ? `is missing (write ${what})` : `must be ${what}`) };
+}
+
+const finite = z.number(expected('a number')).refine(Number.isFinite, 'must be a finite number');
+const count = z.number(expected('a whole number ≥ 0')).int('must be a whole number ≥ 0').min(0, 'must be a whole number ≥ 0');
+const text = z.string(expected('a string'));
+const nonEmpty = z.string(expected('a non-empty string')).min(1, 'must not be empty');
 /** Ids may be integers in JSONL; they are compared as their decimal string. */
-const id = z.union([nonEmpty, z.number().int()]).transform((v) => String(v));
+const id = z.union([nonEmpty, z.number().int()], expected('a non-empty string or an integer')).transform((v) => String(v));
+
+const LANG_FIX = 'use a language code such as en, es, fr or pt';
+
+/**
+ * A `lang` field: a language code (`en`, `pt-BR`) or `und`, trimmed and lower-cased, as the
+ * evaluation stage reads it. The page prints languages as labels, and a misplaced field may hold
+ * clinical text, so anything else is refused without quoting it (only its length is said).
+ */
+const lang = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .transform((v) => v.toLowerCase())
+  .superRefine((v, ctx) => {
+    if (!isLanguageCode(v)) ctx.addIssue({ code: 'custom', message: `${unknownLangProblem(v)} (${LANG_FIX})` });
+  });
+
+/**
+ * A record keyed by language (stats.json's `languages`, the manifest's `counts`). Keys are checked
+ * on the whole object so that a bad key, which may be text, never becomes the error's field name.
+ */
+function byLanguage<V extends z.ZodType>(value: V) {
+  return z.record(z.string(), value).superRefine((rec, ctx) => {
+    const bad = Object.keys(rec).filter((k) => !isLanguageCode(k));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `has ${bad.length === 1 ? 'a key' : `${bad.length} keys`} that ${bad.length === 1 ? 'is' : 'are'} not a language code (${bad.map((k) => `a text of ${[...k].length} characters`).join(', ')}; ${LANG_FIX})` });
+    }
+  });
+}
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export const jsonValueSchema: z.ZodType<Json> = z.lazy(() =>
@@ -32,7 +67,7 @@ export const manifestSchema = z.looseObject({
   seed: z.number().int(),
   ratios: z.tuple([finite, finite, finite]),
   algorithm: text.optional(),
-  counts: z.record(z.string(), splitCounts),
+  counts: byLanguage(splitCounts),
   total: splitCounts.optional(),
   sources: z.array(z.object({ path: text, sha256: text })).default([]),
   files: z.record(z.string(), z.object({ rows: count, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits') })),
@@ -41,7 +76,7 @@ export const manifestSchema = z.looseObject({
 export type SplitManifestFile = z.output<typeof manifestSchema>;
 
 /** A row of `splits/*.jsonl`: the report needs id, lang, report and summary. */
-export const splitRowSchema = z.looseObject({ id, lang: nonEmpty, report: text, summary: text.optional() });
+export const splitRowSchema = z.looseObject({ id, lang, report: text, summary: text.optional() });
 export type SplitRowFile = z.output<typeof splitRowSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -80,7 +115,7 @@ export type AnswerFlag = (typeof ANSWER_FLAGS)[number];
 /** A line of `teacher/keyinfo.jsonl` (teacher stage, `KeyinfoRow`). */
 export const keyinfoRowSchema = z.looseObject({
   id,
-  lang: nonEmpty,
+  lang,
   keyinfo: text,
   teacher: teacherIdentitySchema,
   usage: z.object({ prompt_tokens: count, completion_tokens: count, total_tokens: count }).nullable().optional(),
@@ -115,13 +150,18 @@ export const teacherStatsSchema = z.looseObject({
       prompt_hashes: z.record(z.string(), text).optional(),
     })
     .optional(),
-  languages: z.record(z.string(), teacherGroupSchema),
+  languages: byLanguage(teacherGroupSchema),
   all: teacherGroupSchema,
 });
 export type TeacherStatsFile = z.output<typeof teacherStatsSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // train/<model>/metrics.jsonl
+
+const METRICS_TRAIN_FIX =
+  'a training line is {"step": 10, "loss": 2.31, "loss_sum": 2.4, "loss_ext": 1.9, "lr": 0.0002} with step a whole number ≥ 0 and finite numbers; the trainer writes these lines, so fix or delete this one';
+const METRICS_EVAL_FIX =
+  'an evaluation line is {"step": 50, "eval": {"loss": 2.1, "rouge1": 0.41, "rougeLsum": 0.38, "best": true}} with step a whole number ≥ 0 and finite numbers or null; the trainer writes these lines, so fix or delete this one';
 
 /** A training row: one logged optimizer step. */
 export const trainRowSchema = z.looseObject({
@@ -167,9 +207,9 @@ export type EvalRowFile = z.output<typeof evalRowSchema>;
  */
 export function parseMetricsRow(value: unknown, where: InputLocation): { kind: 'train'; row: TrainRowFile } | { kind: 'eval'; row: EvalRowFile } {
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'eval' in value) {
-    return { kind: 'eval', row: parseWith(evalRowSchema, value, where) };
+    return { kind: 'eval', row: parseWith(evalRowSchema, value, where, METRICS_EVAL_FIX) };
   }
-  return { kind: 'train', row: parseWith(trainRowSchema, value, where) };
+  return { kind: 'train', row: parseWith(trainRowSchema, value, where, METRICS_TRAIN_FIX) };
 }
 
 /** The fields of `train/<model>/config.yaml` the report shows (the rest is shown as text). */
@@ -180,7 +220,10 @@ export const trainConfigSchema = z.looseObject({
 // ---------------------------------------------------------------------------------------------
 // predictions/<model>.jsonl
 
-export const predictionRowSchema = z.looseObject({ id, lang: nonEmpty.optional(), prediction: text });
+export const predictionRowSchema = z.looseObject({ id, lang: lang.optional(), prediction: text });
+
+/** What a prediction line must look like, for errors. */
+export const PREDICTION_FIX = 'write each line as {"id": "multiclinsum_gs_en_12", "lang": "en", "prediction": "<the summary>"} (id: a non-empty string or an integer; prediction: a string, "" for an empty answer)';
 
 // ---------------------------------------------------------------------------------------------
 // eval/ (evaluation stage, docs/evaluation.md)
@@ -229,6 +272,9 @@ export const systemEvalSchema: z.ZodType<SystemEvalFile> = z.looseObject({
   pairs: count,
   referencesWithoutPrediction: count,
   predictionsWithoutReference: count,
+  // Written since clinsum records which languages were averaged; older files lack them.
+  languages: z.array(nonEmpty).default([]),
+  languagesWithoutPrediction: z.array(nonEmpty).default([]),
   table: resultTableSchema,
   notes: z.array(text).default([]),
 });
@@ -263,4 +309,4 @@ export type ComparisonFile = z.output<typeof comparisonFileSchema>;
 const prf = z.object({ precision: finite, recall: finite, fmeasure: finite });
 
 /** A line of `eval/<name>.scores.jsonl`: `{id, lang, <column>: {precision, recall, fmeasure}, ...}`. */
-export const scoreLineSchema = z.object({ id, lang: nonEmpty }).catchall(z.union([prf, z.string(), z.number()]));
+export const scoreLineSchema = z.object({ id, lang }).catchall(z.union([prf, z.string(), z.number()]));

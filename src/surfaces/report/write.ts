@@ -63,6 +63,20 @@ function summary(run: RunData): RunSummary {
   };
 }
 
+/**
+ * `run` without any clinical text: no test reports or summaries, no teacher samples, no
+ * predictions (their counts stay). With `--examples 0` the page is rendered from this, so no
+ * section can show a text even by mistake.
+ */
+export function withoutTexts(run: RunData): RunData {
+  return {
+    ...run,
+    test: run.test === undefined ? undefined : new Map([...run.test].map(([k, r]) => [k, { id: r.id, lang: r.lang, report: '' }])),
+    teacher: run.teacher === undefined ? undefined : { ...run.teacher, samples: [] },
+    systems: run.systems.map((s) => (s.predictions === undefined ? s : { ...s, predictions: { ...s.predictions, byKey: new Map() } })),
+  };
+}
+
 /** Read every run, render the report and write it to `options.out`. */
 export function writeReport(options: ReportOptions): ReportResult {
   if (options.runs.length === 0) throw new ConfigError('a report needs at least one run directory');
@@ -71,7 +85,8 @@ export function writeReport(options: ReportOptions): ReportResult {
   if (!Number.isInteger(perLanguage) || perLanguage < 0) throw new ConfigError(`examples per language must be a non-negative integer, got ${perLanguage}`);
   if (!Number.isInteger(excerptChars) || excerptChars < 1) throw new ConfigError(`the excerpt length must be a positive integer, got ${excerptChars}`);
   const labels = runLabels(options.runs);
-  const runs = options.runs.map((dir, i) => readRun(dir, { label: labels[i] }));
+  const read = options.runs.map((dir, i) => readRun(dir, { label: labels[i] }));
+  const runs = perLanguage === 0 ? read.map(withoutTexts) : read;
   const generatedAt = options.generatedAt === null ? undefined : (options.generatedAt ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const html = renderPage(runs, {
     title: options.title ?? `clinsum report: ${labels.join(', ')}`,

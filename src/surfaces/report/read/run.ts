@@ -10,9 +10,9 @@ import { resolvePromptSet, promptSetSchema } from '../../../data/prompts.js';
 import { InputError } from '../../../util/errors.js';
 import { sha256 } from '../../../util/hash.js';
 import { readJsonl } from '../../../util/jsonl.js';
-import { z } from '../../../util/schema.js';
+import { parseWith, z } from '../../../util/schema.js';
 import { pairKey, type ConfigInfo, type ManifestInfo, type Missing, type RunData, type SystemData } from '../model.js';
-import { manifestSchema, predictionRowSchema, runStateSchema, splitRowSchema, trainConfigSchema, type SplitRowFile } from '../schemas.js';
+import { PREDICTION_FIX, manifestSchema, predictionRowSchema, runStateSchema, splitRowSchema, trainConfigSchema, type SplitRowFile } from '../schemas.js';
 import { readEvalDir } from './eval.js';
 import { isDir, isFile, readJsonFile, readYamlFile } from './files.js';
 import { readTeacher } from './teacher.js';
@@ -75,7 +75,8 @@ function readPredictions(file: string, test: Map<string, SplitRowFile> | undefin
   for (const r of test?.values() ?? []) langOfId.set(r.id, langOfId.has(r.id) ? null : r.lang);
   const byKey = new Map<string, string>();
   let count = 0;
-  for (const { value } of readJsonl(file, predictionRowSchema)) {
+  for (const { value: row, line } of readJsonl(file, z.unknown())) {
+    const value = parseWith(predictionRowSchema, row, { file, line }, PREDICTION_FIX);
     const lang = value.lang ?? langOfId.get(value.id) ?? 'und';
     byKey.set(pairKey(lang, value.id), value.prediction);
     count++;

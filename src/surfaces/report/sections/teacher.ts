@@ -117,7 +117,12 @@ function samplesOf(t: TeacherInfo): SafeHtml {
   </details>`;
 }
 
-export function teacherSection(runs: readonly RunData[]): Section {
+export interface TeacherOptions {
+  /** Show one answer per language (clinical text). False with `--examples 0`. */
+  samples: boolean;
+}
+
+export function teacherSection(runs: readonly RunData[], options: TeacherOptions): Section {
   const withTeacher = runs.filter((r) => r.teacher !== undefined);
   const body =
     withTeacher.length === 0
@@ -126,7 +131,7 @@ export function teacherSection(runs: readonly RunData[]): Section {
           const t = run.teacher;
           const head = runs.length > 1 ? html`<h3 id="teacher-${i + 1}">Run ${run.label}</h3>` : '';
           if (t === undefined) return html`${head}${absent('no teacher outputs in this run')}`;
-          return html`${head}${tablesOf(t, 'Key information extracted by the teacher from the training reports, per language (like the paper\u2019s Table 2).')}${samplesOf(t)}`;
+          return html`${head}${tablesOf(t, 'Key information extracted by the teacher from the training reports, per language (like the paper\u2019s Table 2).')}${options.samples ? samplesOf(t) : ''}`;
         })}`;
   return {
     id: 'teacher',
