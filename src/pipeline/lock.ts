@@ -57,3 +57,21 @@ export function acquireRunLock(runDir: string): RunLock {
   }
   throw new ConfigError(`cannot lock ${runDir} (${file} keeps coming back); is another clinsum run starting there?`);
 }
+
+/**
+ * Who holds the run directory's lock now, in words (`pid 123`, `pid 123 on host`), or undefined
+ * when nobody does (no lock file, or its process on this host is gone). Takes nothing.
+ */
+export function runLockHolder(runDir: string): string | undefined {
+  let holder: string;
+  try {
+    holder = readFileSync(join(runDir, LOCK_FILE), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  const [pidText, host] = holder.split(' ');
+  const pid = Number(pidText);
+  if (host !== undefined && host !== hostname()) return `pid ${pidText} on ${host}`;
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) return `pid ${pid}`;
+  return undefined;
+}
