@@ -5,7 +5,7 @@
  * runner's signal and resumed.
  */
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { after, test } from 'node:test';
@@ -13,9 +13,9 @@ import { writeDemoDataset } from '../src/data/demo/index.js';
 import { createHubFixture } from '../src/models/hub/testing/fixture.js';
 import { writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
 import { initTinyQwen2 } from '../src/models/qwen2/index.js';
-import { loadRunConfig } from '../src/pipeline/config.js';
+import { loadRunConfig, runConfigToYaml } from '../src/pipeline/config.js';
 import { preparePipeline } from '../src/pipeline/pipeline.js';
-import { runStages } from '../src/pipeline/runner.js';
+import { planStages, runStages, type RunnerOptions } from '../src/pipeline/runner.js';
 import type { Stage } from '../src/pipeline/stage.js';
 import { runPaths, type PipelineSetup } from '../src/pipeline/stages/context.js';
 import { evalStage } from '../src/pipeline/stages/evaluate.js';
@@ -105,6 +105,54 @@ report: {examples: 1}
   // A split setting: everything downstream reruns.
   const r4 = await runStages(build(['eval.tokenizer=reference', 'split.seed=8']));
   assert.deepEqual(r4.stages.map((s) => s.action), ['ran', 'ran', 'ran', 'ran', 'ran']);
+});
+
+test('RUN/config.yaml is written with the report: a run stopped by --until leaves it; a setting no stage hashes reruns nothing, and the plan agrees', async () => {
+  const root = tempDir('clinsum-pipeline-config-yaml-');
+  writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+  const file = join(root, 'run.yaml');
+  writeFileSync(file, `data: {paths: [data/demo.jsonl]}\nsplit: {seed: 7, ratios: [0.5, 0.1, 0.4]}\nstudent: {model: none}\ntrain: {systems: {lead2: {}}}\neval: {bootstrap: {samples: 20}}\n`);
+  const runDir = join(root, 'run');
+  const build = (sets: string[] = [], extra = ''): Pick<RunnerOptions, 'runDir' | 'stages'> => {
+    const { config } = loadRunConfig(file, { sets });
+    const setup: PipelineSetup = { config, runDir, systems: Object.keys(config.train.systems), env: {} };
+    const upstream = [splitStage(setup), leadStage(setup, 'lead2', 2), evalStage(setup)];
+    // `extra` stands for a setting no stage hashes (train.log_every, teacher.concurrency, …): it shows in the text only.
+    const configYaml = `${runConfigToYaml(config)}${extra}`;
+    const report = reportStage(setup, { teacher: false, train: false, configYaml, settings: () => Object.fromEntries(upstream.map((s) => [s.name, s.inputs().config])) });
+    return { runDir, stages: [...upstream, report] };
+  };
+  const seedOf = () => /^ {2}seed: (\d+)$/m.exec(readFileSync(runPaths.config(runDir), 'utf8'))?.[1];
+
+  // Stopped before the report: no config.yaml claims anything yet.
+  await runStages({ ...build(), until: 'split' });
+  assert.equal(existsSync(runPaths.config(runDir)), false);
+  await runStages(build());
+  assert.equal(seedOf(), '7');
+  assert.deepEqual(readRunState(runDir).stages.report!.outputs, ['report.html', 'config.yaml']);
+
+  // A changed split setting, stopped after the split: config.yaml still says what the report shows.
+  const r = await runStages({ ...build(['split.seed=8']), until: 'split' });
+  assert.deepEqual(r.stages.map((s) => `${s.name}:${s.action}`), ['split:ran']);
+  assert.equal(seedOf(), '7');
+
+  // Back to seed 7 (the split reruns, same bytes): then a change no stage hashes. Plan and run agree: skip.
+  await runStages(build());
+  assert.deepEqual(planStages(build([], '# log_every: 5\n')).map((p) => p.plan), ['skip', 'skip', 'skip', 'skip']);
+  const r2 = await runStages(build([], '# log_every: 5\n'));
+  assert.deepEqual(r2.stages.map((s) => s.action), ['skipped', 'skipped', 'skipped', 'skipped']);
+
+  // A hashed setting: the plan says the report reruns too, and the run rewrites config.yaml.
+  const plan = planStages(build(['split.seed=8']));
+  assert.deepEqual(plan.map((p) => p.plan), ['run', 'after', 'after', 'run']);
+  assert.equal(plan[3]!.why, 'changed: config');
+  await runStages(build(['split.seed=8']));
+  assert.equal(seedOf(), '8');
+  // Deleting config.yaml reruns the report, which writes it again.
+  rmSync(runPaths.config(runDir));
+  const r3 = await runStages(build(['split.seed=8']));
+  assert.deepEqual(r3.stages.map((s) => s.action), ['skipped', 'skipped', 'skipped', 'ran']);
+  assert.equal(seedOf(), '8');
 });
 
 test('extract under the runner: answers stored once; operational settings do not rerun it, answer settings do', async () => {
