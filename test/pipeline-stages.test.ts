@@ -289,4 +289,15 @@ generate: {max_new_tokens: 4, max_input_tokens: 200, batch_size: 2, limit: 2, de
   const ids = rowIds();
   assert.equal(ids.length, 8);
   assert.equal(new Set(ids).size, 8);
+
+  // A retrain with the same weights writes a new best/clinsum-best.json (another wall time): generation is skipped.
+  const bestInfo = join(p.runDir, 'train', 'standard', 'best', 'clinsum-best.json');
+  writeFileSync(bestInfo, JSON.stringify({ step: 4, metric: 'rougeLsum', score: 1, eval: { seconds: 1.5 } }));
+  const r2 = await runStages({ runDir: p.runDir, stages, log, progress: new PassThrough() });
+  assert.deepEqual(r2.stages.map((s) => s.action), ['skipped', 'skipped']);
+  writeFileSync(bestInfo, JSON.stringify({ step: 4, metric: 'rougeLsum', score: 1, eval: { seconds: 2.5 } }));
+  assert.deepEqual(planStages({ runDir: p.runDir, stages }).map((s) => s.plan), ['skip', 'skip']);
+  // Other weights: it reruns, naming the file.
+  writeFileSync(join(p.runDir, 'train', 'standard', 'best', 'generation_config.json'), JSON.stringify({ repetition_penalty: 1.0 }));
+  assert.deepEqual(planStages({ runDir: p.runDir, stages }).map((s) => [s.plan, s.why]), [['skip', 'unchanged'], ['run', 'changed: train/standard/best/generation_config.json']]);
 });
