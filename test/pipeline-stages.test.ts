@@ -19,7 +19,8 @@ import { planStages, runStages, type RunnerOptions } from '../src/pipeline/runne
 import type { Stage } from '../src/pipeline/stage.js';
 import { runPaths, type PipelineSetup } from '../src/pipeline/stages/context.js';
 import { evalStage } from '../src/pipeline/stages/evaluate.js';
-import { extractStage } from '../src/pipeline/stages/extract.js';
+import { extractStage, recordServedTeacher, servedTeacherHost } from '../src/pipeline/stages/extract.js';
+import { FileHasher } from '../src/pipeline/hashing.js';
 import { reportStage } from '../src/pipeline/stages/report.js';
 import { splitStage } from '../src/pipeline/stages/split.js';
 import { readRunState } from '../src/pipeline/state.js';
@@ -203,6 +204,32 @@ student: {model: none}
   }
 });
 
+
+test('a self-served teacher is recorded by its model folder, not its random port: a resumed extraction reads as one teacher', () => {
+  const root = tempDir('clinsum-pipeline-served-');
+  const model = join(root, 'teacher');
+  mkdirSync(model);
+  writeFileSync(join(model, 'config.json'), '{"a": 1}');
+  const out = join(root, 'teacher-out');
+  mkdirSync(out);
+  const row = (id: string, host: string) => JSON.stringify({ id, lang: 'en', keyinfo: 'k', teacher: { model: 'teacher', host, prompt_hash: 'p', params: {} }, usage: null, finish_reason: 'stop', flags: [], copy_ratio: 0 });
+  // Two attempts (two ports) and one answer stored from a remote endpoint earlier.
+  writeFileSync(join(out, 'keyinfo.jsonl'), `${row('a', '127.0.0.1:40001')}\n${row('b', '127.0.0.1:40002')}\n${row('c', 'api.example.org')}\n`);
+  writeFileSync(join(out, 'stats.json'), JSON.stringify({ teacher: { model: 'teacher', host: '127.0.0.1:40002' }, all: {} }));
+  const host = servedTeacherHost(model, new FileHasher(join(root, 'hashes.json')));
+  assert.match(host, /^clinsum-serve\/sha256:[0-9a-f]{16}$/);
+  recordServedTeacher(out, host);
+  const hosts = readFileSync(join(out, 'keyinfo.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { teacher: { host: string } }).teacher.host);
+  assert.deepEqual(hosts, [host, host, 'api.example.org']);
+  assert.equal((JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as { teacher: { host: string } }).teacher.host, host);
+  // The same folder (elsewhere) is the same teacher; other weights are another.
+  const copy = join(root, 'copy');
+  mkdirSync(copy);
+  writeFileSync(join(copy, 'config.json'), '{"a": 1}');
+  assert.equal(servedTeacherHost(copy, new FileHasher(join(root, 'hashes.json'))), host);
+  writeFileSync(join(copy, 'config.json'), '{"a": 2}');
+  assert.notEqual(servedTeacherHost(copy, new FileHasher(join(root, 'hashes.json'))), host);
+});
 
 test('pull under the runner: a Hub student is linked into RUN/models/<name> and the training reads it from there', async () => {
   const fx = await createHubFixture((dir) => {
