@@ -65,6 +65,10 @@ report: {examples: 1}
   assert.deepEqual(Object.keys(state.stages), ['split', 'extract', 'train.standard', 'train.distil', 'generate.standard', 'generate.distil', 'eval', 'report']);
   assert.equal(state.stages.split!.message, 'train/valid/test en 10/2/8 (first 20 per language of 592)');
   assert.match(state.stages.extract!.message!, /^12 of 12 reports answered/);
+  // The self-served teacher is recorded by its model folder, not its random port.
+  const hosts = new Set(readFileSync(join(run, 'teacher', 'keyinfo.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { teacher: { host: string } }).teacher.host));
+  assert.equal(hosts.size, 1);
+  assert.match([...hosts][0]!, /^clinsum-serve\/sha256:[0-9a-f]{16}$/);
   for (const s of ['standard', 'distil']) {
     const preds = readFileSync(join(run, 'predictions', `${s}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; lang: string });
     assert.equal(preds.length, 4);

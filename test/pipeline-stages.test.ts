@@ -5,7 +5,7 @@
  * runner's signal and resumed.
  */
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { after, test } from 'node:test';
@@ -13,13 +13,14 @@ import { writeDemoDataset } from '../src/data/demo/index.js';
 import { createHubFixture } from '../src/models/hub/testing/fixture.js';
 import { writeTinyModelRepo } from '../src/models/hub/testing/hub-server.js';
 import { initTinyQwen2 } from '../src/models/qwen2/index.js';
-import { loadRunConfig } from '../src/pipeline/config.js';
+import { loadRunConfig, runConfigToYaml } from '../src/pipeline/config.js';
 import { preparePipeline } from '../src/pipeline/pipeline.js';
-import { runStages } from '../src/pipeline/runner.js';
+import { planStages, runStages, type RunnerOptions } from '../src/pipeline/runner.js';
 import type { Stage } from '../src/pipeline/stage.js';
 import { runPaths, type PipelineSetup } from '../src/pipeline/stages/context.js';
 import { evalStage } from '../src/pipeline/stages/evaluate.js';
-import { extractStage } from '../src/pipeline/stages/extract.js';
+import { extractStage, recordServedTeacher, servedTeacherHost } from '../src/pipeline/stages/extract.js';
+import { FileHasher } from '../src/pipeline/hashing.js';
 import { reportStage } from '../src/pipeline/stages/report.js';
 import { splitStage } from '../src/pipeline/stages/split.js';
 import { readRunState } from '../src/pipeline/state.js';
@@ -107,6 +108,54 @@ report: {examples: 1}
   assert.deepEqual(r4.stages.map((s) => s.action), ['ran', 'ran', 'ran', 'ran', 'ran']);
 });
 
+test('RUN/config.yaml is written with the report: a run stopped by --until leaves it; a setting no stage hashes reruns nothing, and the plan agrees', async () => {
+  const root = tempDir('clinsum-pipeline-config-yaml-');
+  writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
+  const file = join(root, 'run.yaml');
+  writeFileSync(file, `data: {paths: [data/demo.jsonl]}\nsplit: {seed: 7, ratios: [0.5, 0.1, 0.4]}\nstudent: {model: none}\ntrain: {systems: {lead2: {}}}\neval: {bootstrap: {samples: 20}}\n`);
+  const runDir = join(root, 'run');
+  const build = (sets: string[] = [], extra = ''): Pick<RunnerOptions, 'runDir' | 'stages'> => {
+    const { config } = loadRunConfig(file, { sets });
+    const setup: PipelineSetup = { config, runDir, systems: Object.keys(config.train.systems), env: {} };
+    const upstream = [splitStage(setup), leadStage(setup, 'lead2', 2), evalStage(setup)];
+    // `extra` stands for a setting no stage hashes (train.log_every, teacher.concurrency, …): it shows in the text only.
+    const configYaml = `${runConfigToYaml(config)}${extra}`;
+    const report = reportStage(setup, { teacher: false, train: false, configYaml, settings: () => Object.fromEntries(upstream.map((s) => [s.name, s.inputs().config])) });
+    return { runDir, stages: [...upstream, report] };
+  };
+  const seedOf = () => /^ {2}seed: (\d+)$/m.exec(readFileSync(runPaths.config(runDir), 'utf8'))?.[1];
+
+  // Stopped before the report: no config.yaml claims anything yet.
+  await runStages({ ...build(), until: 'split' });
+  assert.equal(existsSync(runPaths.config(runDir)), false);
+  await runStages(build());
+  assert.equal(seedOf(), '7');
+  assert.deepEqual(readRunState(runDir).stages.report!.outputs, ['report.html', 'config.yaml']);
+
+  // A changed split setting, stopped after the split: config.yaml still says what the report shows.
+  const r = await runStages({ ...build(['split.seed=8']), until: 'split' });
+  assert.deepEqual(r.stages.map((s) => `${s.name}:${s.action}`), ['split:ran']);
+  assert.equal(seedOf(), '7');
+
+  // Back to seed 7 (the split reruns, same bytes): then a change no stage hashes. Plan and run agree: skip.
+  await runStages(build());
+  assert.deepEqual(planStages(build([], '# log_every: 5\n')).map((p) => p.plan), ['skip', 'skip', 'skip', 'skip']);
+  const r2 = await runStages(build([], '# log_every: 5\n'));
+  assert.deepEqual(r2.stages.map((s) => s.action), ['skipped', 'skipped', 'skipped', 'skipped']);
+
+  // A hashed setting: the plan says the report reruns too, and the run rewrites config.yaml.
+  const plan = planStages(build(['split.seed=8']));
+  assert.deepEqual(plan.map((p) => p.plan), ['run', 'after', 'after', 'run']);
+  assert.equal(plan[3]!.why, 'changed: config');
+  await runStages(build(['split.seed=8']));
+  assert.equal(seedOf(), '8');
+  // Deleting config.yaml reruns the report, which writes it again.
+  rmSync(runPaths.config(runDir));
+  const r3 = await runStages(build(['split.seed=8']));
+  assert.deepEqual(r3.stages.map((s) => s.action), ['skipped', 'skipped', 'skipped', 'ran']);
+  assert.equal(seedOf(), '8');
+});
+
 test('extract under the runner: answers stored once; operational settings do not rerun it, answer settings do', async () => {
   const root = tempDir('clinsum-pipeline-extract-');
   writeDemoDataset(join(root, 'data'), { perLanguage: 10 });
@@ -155,6 +204,32 @@ student: {model: none}
   }
 });
 
+
+test('a self-served teacher is recorded by its model folder, not its random port: a resumed extraction reads as one teacher', () => {
+  const root = tempDir('clinsum-pipeline-served-');
+  const model = join(root, 'teacher');
+  mkdirSync(model);
+  writeFileSync(join(model, 'config.json'), '{"a": 1}');
+  const out = join(root, 'teacher-out');
+  mkdirSync(out);
+  const row = (id: string, host: string) => JSON.stringify({ id, lang: 'en', keyinfo: 'k', teacher: { model: 'teacher', host, prompt_hash: 'p', params: {} }, usage: null, finish_reason: 'stop', flags: [], copy_ratio: 0 });
+  // Two attempts (two ports) and one answer stored from a remote endpoint earlier.
+  writeFileSync(join(out, 'keyinfo.jsonl'), `${row('a', '127.0.0.1:40001')}\n${row('b', '127.0.0.1:40002')}\n${row('c', 'api.example.org')}\n`);
+  writeFileSync(join(out, 'stats.json'), JSON.stringify({ teacher: { model: 'teacher', host: '127.0.0.1:40002' }, all: {} }));
+  const host = servedTeacherHost(model, new FileHasher(join(root, 'hashes.json')));
+  assert.match(host, /^clinsum-serve\/sha256:[0-9a-f]{16}$/);
+  recordServedTeacher(out, host);
+  const hosts = readFileSync(join(out, 'keyinfo.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { teacher: { host: string } }).teacher.host);
+  assert.deepEqual(hosts, [host, host, 'api.example.org']);
+  assert.equal((JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as { teacher: { host: string } }).teacher.host, host);
+  // The same folder (elsewhere) is the same teacher; other weights are another.
+  const copy = join(root, 'copy');
+  mkdirSync(copy);
+  writeFileSync(join(copy, 'config.json'), '{"a": 1}');
+  assert.equal(servedTeacherHost(copy, new FileHasher(join(root, 'hashes.json'))), host);
+  writeFileSync(join(copy, 'config.json'), '{"a": 2}');
+  assert.notEqual(servedTeacherHost(copy, new FileHasher(join(root, 'hashes.json'))), host);
+});
 
 test('pull under the runner: a Hub student is linked into RUN/models/<name> and the training reads it from there', async () => {
   const fx = await createHubFixture((dir) => {
@@ -241,4 +316,15 @@ generate: {max_new_tokens: 4, max_input_tokens: 200, batch_size: 2, limit: 2, de
   const ids = rowIds();
   assert.equal(ids.length, 8);
   assert.equal(new Set(ids).size, 8);
+
+  // A retrain with the same weights writes a new best/clinsum-best.json (another wall time): generation is skipped.
+  const bestInfo = join(p.runDir, 'train', 'standard', 'best', 'clinsum-best.json');
+  writeFileSync(bestInfo, JSON.stringify({ step: 4, metric: 'rougeLsum', score: 1, eval: { seconds: 1.5 } }));
+  const r2 = await runStages({ runDir: p.runDir, stages, log, progress: new PassThrough() });
+  assert.deepEqual(r2.stages.map((s) => s.action), ['skipped', 'skipped']);
+  writeFileSync(bestInfo, JSON.stringify({ step: 4, metric: 'rougeLsum', score: 1, eval: { seconds: 2.5 } }));
+  assert.deepEqual(planStages({ runDir: p.runDir, stages }).map((s) => s.plan), ['skip', 'skip']);
+  // Other weights: it reruns, naming the file.
+  writeFileSync(join(p.runDir, 'train', 'standard', 'best', 'generation_config.json'), JSON.stringify({ repetition_penalty: 1.0 }));
+  assert.deepEqual(planStages({ runDir: p.runDir, stages }).map((s) => [s.plan, s.why]), [['skip', 'unchanged'], ['run', 'changed: train/standard/best/generation_config.json']]);
 });

@@ -15,6 +15,7 @@ export { readRunState, writeRunState, runStateSchema, stageRecordSchema, RUN_STA
 export type { RunState, StageRecord, StageStatus } from './state.js';
 export { FileHasher, listFiles } from './hashing.js';
 export { interruptSignal } from './signals.js';
+export { runLockHolder } from './lock.js';
 export type { InterruptSignal } from './signals.js';
 export { YamlSource, parseSet } from './yaml-source.js';
 export type { SetOverride, ConfigPath } from './yaml-source.js';

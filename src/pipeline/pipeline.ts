@@ -1,13 +1,12 @@
 /**
  * `clinsum run`: from a configuration file to a run directory with a report. Builds the stage
  * list from the configuration (pull → split → extract → train per system → generate per
- * system → eval → report), writes the resolved `RUN/config.yaml`, and hands the stages to the
+ * system → eval → report; the report writes the resolved `RUN/config.yaml`), and hands the stages to the
  * runner (skip when unchanged, resume after a crash).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError, UsageError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
 import type { Logger } from '../util/log.js';
 import { loadRunConfig, runConfigToYaml, type RunConfig } from './config.js';
 import { planStages, runStages, type PipelineResult, type PlannedStage } from './runner.js';
@@ -21,6 +20,7 @@ import { reportStage } from './stages/report.js';
 import { splitStage } from './stages/split.js';
 import { sharedTrainSettings, systemTrainings, trainStage, type SystemTraining } from './stages/train.js';
 import { effectivePrompts } from './prompts.js';
+import { runLockHolder } from './lock.js';
 import type { YamlSource } from './yaml-source.js';
 
 export interface PipelineOptions {
@@ -107,9 +107,12 @@ export function preparePipeline(options: PipelineOptions): PreparedPipeline {
   const bs = config.eval.bertscore;
   if (bs !== null && bs.hub !== null) stages.push(pullStage(setup, 'bertscore', { hub: bs.hub, revision: bs.revision }));
   stages.push(evalStage(setup));
-  stages.push(reportStage(setup, { teacher, train: true }));
   const resolved = { ...config, train: { ...sharedTrainSettings(config, source), systems: config.train.systems } };
   const configYaml = runConfigToYaml(resolved, `clinsum run: the resolved configuration of this run (defaults filled in, paths absolute).\nMade from ${resolve(cwd, options.configFile)}; edit that file (or use --set), not this one.`);
+  // The report writes RUN/config.yaml with report.html, so both describe the same complete run;
+  // it reruns when a setting some stage hashes changed (not for log_every, concurrency, …).
+  const upstream = [...stages];
+  stages.push(reportStage(setup, { teacher, train: true, configYaml, settings: () => Object.fromEntries(upstream.map((s) => [s.name, s.inputs().config])) }));
   return { config, runDir, setup, stages, configYaml };
 }
 
@@ -124,17 +127,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<{ runDir
     progress: options.progress,
     until: options.until,
     rerunFrom: options.rerun,
-    prepare: () => {
-      const file = runPaths.config(p.runDir);
-      if (!existsSync(file) || readFileSync(file, 'utf8') !== p.configYaml) writeFileAtomic(file, p.configYaml);
-    },
   });
   const report = runPaths.report(p.runDir);
   return { runDir: p.runDir, report: result.status === 'complete' && existsSync(report) ? report : undefined, result };
 }
 
 /** What `runPipeline` would do now, stage by stage (`clinsum run --plan`). */
-export function planPipeline(options: PipelineOptions & { rerun?: string; until?: string }): { runDir: string; stages: PlannedStage[] } {
+export function planPipeline(options: PipelineOptions & { rerun?: string; until?: string }): { runDir: string; stages: PlannedStage[]; inUseBy: string | undefined } {
   const p = preparePipeline(options);
-  return { runDir: p.runDir, stages: planStages({ runDir: p.runDir, stages: p.stages, rerunFrom: options.rerun, until: options.until }) };
+  return { runDir: p.runDir, stages: planStages({ runDir: p.runDir, stages: p.stages, rerunFrom: options.rerun, until: options.until }), inUseBy: runLockHolder(p.runDir) };
 }

@@ -228,6 +228,19 @@ test('--until stops after a stage; --rerun forces a stage and the ones after it'
   await runStages(opts(k, { rerunFrom: 'double' }));
   assert.deepEqual(k.runs, ['double', 'count']);
   await assert.rejects(runStages(opts(k, { until: 'nope' })), /--until nope: no such stage \(stages: make, double, count\)/);
+  // A --rerun stage after --until would run nothing: an error naming both, for the run and the plan.
+  k.runs = [];
+  await assert.rejects(runStages(opts(k, { until: 'make', rerunFrom: 'count' })), /--rerun count comes after --until make/);
+  assert.throws(() => planStages(opts(k, { until: 'make', rerunFrom: 'count' })), /--rerun count comes after --until make/);
+  assert.deepEqual(k.runs, []);
+  // The plan shows the stages past --until as not run, forced or not.
+  assert.deepEqual(planStages(opts(k, { until: 'double', rerunFrom: 'make' })).map((p) => [p.name, p.plan, p.why]), [
+    ['make', 'run', '--rerun'],
+    ['double', 'run', '--rerun'],
+    ['count', 'stop', 'after --until double'],
+  ]);
+  await runStages(opts(k, { until: 'double', rerunFrom: 'make' }));
+  assert.deepEqual(k.runs, ['make', 'double']);
 });
 
 test('planStages says what the next run would do, running nothing', async () => {
@@ -260,6 +273,11 @@ test('one run per directory: a live holder is refused, a dead one taken over', a
   try {
     writeFileSync(join(dir, LOCK_FILE), `${holder.pid} ${execSync('hostname').toString().trim()}\n`);
     await assert.rejects(runStages(opts(k)), (e: unknown) => e instanceof ConfigError && /in use by another clinsum run \(pid \d+\)/.test(e.message));
+    // The plan says so for the stage that run is running, not "last attempt crashed".
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ version: 1, stages: { make: { status: 'running', input_hash: '0'.repeat(64), inputs: {}, outputs: [], started: '2026-01-01T00:00:00.000Z', finished: null, seconds: null, attempts: 1, message: null } } }));
+    assert.deepEqual(planStages(opts(k))[0]!.plan, 'busy');
+    assert.match(planStages(opts(k))[0]!.why, new RegExp(`running now in another clinsum run \\(pid ${holder.pid}\\)`));
+    rmSync(join(dir, 'run.json'));
   } finally {
     holder.kill('SIGKILL');
   }

@@ -14,7 +14,7 @@ import { ClinsumError, InputError, StoppedError, UsageError, errorMessage } from
 import { canonicalJson, sha256 } from '../util/hash.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import { FileHasher } from './hashing.js';
-import { acquireRunLock } from './lock.js';
+import { acquireRunLock, runLockHolder } from './lock.js';
 import type { Stage, StageOutcome } from './stage.js';
 import { readRunState, writeRunState, type RunState, type StageRecord } from './state.js';
 import { makeDir } from '../util/fs.js';
@@ -101,6 +101,12 @@ export function checkStageNames(stages: readonly Stage[], options: Pick<RunnerOp
   }
   for (const [flag, v] of [['--until', options.until], ['--rerun', options.rerunFrom]] as const) {
     if (v !== undefined && !names.has(v)) throw new UsageError(`${flag} ${v}: no such stage (stages: ${[...names].join(', ')})`);
+  }
+  if (options.until !== undefined && options.rerunFrom !== undefined) {
+    const order = stages.map((s) => s.name);
+    if (order.indexOf(options.rerunFrom) > order.indexOf(options.until)) {
+      throw new UsageError(`--rerun ${options.rerunFrom} comes after --until ${options.until}: nothing would rerun (stages: ${order.join(', ')})`);
+    }
   }
 }
 
@@ -220,8 +226,12 @@ function oneLine(s: string): string {
 export interface PlannedStage {
   name: string;
   summary: string;
-  /** `skip`: unchanged; `run`: will run (reason in `why`); `after`: depends on files an earlier stage will write. */
-  plan: 'skip' | 'run' | 'resume' | 'after';
+  /**
+   * `skip`: unchanged; `run`: will run (reason in `why`); `after`: depends on files an earlier
+   * stage will write; `stop`: not reached (after `--until`); `busy`: another clinsum run is
+   * running it now.
+   */
+  plan: 'skip' | 'run' | 'resume' | 'after' | 'stop' | 'busy';
   why: string;
   last: StageRecord | undefined;
 }
@@ -234,9 +244,21 @@ export function planStages(options: Pick<RunnerOptions, 'runDir' | 'stages' | 'r
   const out: PlannedStage[] = [];
   let upstreamRuns = false;
   let forcing = false;
+  let stopped = false;
+  const holder = runLockHolder(runDir);
   for (const stage of options.stages) {
     if (stage.name === options.rerunFrom) forcing = true;
     const prev = state.stages[stage.name];
+    if (stopped) {
+      out.push({ name: stage.name, summary: stage.summary, plan: 'stop', why: `after --until ${options.until}`, last: prev });
+      continue;
+    }
+    if (stage.name === options.until) stopped = true;
+    if (holder !== undefined && prev?.status === 'running') {
+      out.push({ name: stage.name, summary: stage.summary, plan: 'busy', why: `running now in another clinsum run (${holder})`, last: prev });
+      upstreamRuns = true;
+      continue;
+    }
     let inputs: HashedInputs | undefined;
     let missing = '';
     try {

@@ -34,6 +34,32 @@ export interface ExclusiveLock {
 /** Nonces of the locks this process holds now, by file. */
 const held = new Map<string, string>();
 
+/**
+ * A lock file's holder and whether it still holds it: a process of another host always counts as
+ * live (it cannot be checked from here), one of this host while it runs (the same start time).
+ */
+function judge(file: string, content: string): { holder: LockHolder; sameHost: boolean; live: boolean } {
+  const [pidText = '', host = '', start = '-', theirNonce = ''] = content.trim().split(/\s+/);
+  const holder: LockHolder = { pid: Number(pidText), host };
+  const known = Number.isInteger(holder.pid) && holder.pid > 0;
+  const sameHost = host === '' || host === hostname();
+  if (known && !sameHost) return { holder, sameHost, live: true };
+  const live = known && (holder.pid === process.pid ? held.get(file) === theirNonce : processRunning(holder.pid, start === '-' ? '' : start));
+  return { holder, sameHost, live };
+}
+
+/** Who holds `file` now (undefined: no lock file, or its process is gone). Takes nothing. */
+export function currentLockHolder(file: string): (LockHolder & { sameHost: boolean }) | undefined {
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const { holder, sameHost, live } = judge(file, content);
+  return live ? { ...holder, sameHost } : undefined;
+}
+
 export function acquireExclusiveLock(file: string, options: ExclusiveLockOptions): ExclusiveLock {
   const nonce = randomBytes(8).toString('hex');
   const me = `${process.pid} ${hostname()} ${processStartTime(process.pid) || '-'} ${nonce}\n`;
@@ -55,13 +81,8 @@ export function acquireExclusiveLock(file: string, options: ExclusiveLockOptions
       } catch {
         continue; // released meanwhile
       }
-      const [pidText = '', host = '', start = '-', theirNonce = ''] = content.trim().split(/\s+/);
-      const holder: LockHolder = { pid: Number(pidText), host };
-      const known = Number.isInteger(holder.pid) && holder.pid > 0;
-      if (known && host !== '' && host !== hostname()) throw options.busy(holder, false);
-      if (known && holder.pid === process.pid ? held.get(file) === theirNonce : known && processRunning(holder.pid, start === '-' ? '' : start)) {
-        throw options.busy(holder, true);
-      }
+      const { holder, sameHost, live } = judge(file, content);
+      if (live) throw options.busy(holder, sameHost);
       // Its process is gone. Read again right before removing: a lock another process has just
       // taken over in the meantime stays.
       try {

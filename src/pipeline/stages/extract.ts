@@ -4,7 +4,13 @@
  * `teacher/cache.sqlite`, so a rerun sends only what was not answered. With `teacher.serve` the
  * teacher is clinsum's own server over a local model, started for the stage and closed after it.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isLoopbackHost } from '../../stages/teacher/client.js';
 import { runExtraction, type ExtractionSummary } from '../../stages/teacher/index.js';
+import { readUtf8Strict, writeJsonAtomic } from '../../util/fs.js';
+import { writeJsonlAtomic } from '../../util/jsonl.js';
+import { FileHasher } from '../hashing.js';
 import { ConfigError } from '../../util/errors.js';
 import { startLocalTeacher, type LocalTeacher } from '../local-teacher.js';
 import type { Stage } from '../stage.js';
@@ -33,6 +39,50 @@ function describe(s: ExtractionSummary): string {
   else parts.push('all from the answer store');
   if (s.thisRun.costUsd !== null) parts.push(`$${s.thisRun.costUsd.toFixed(2)}`);
   return parts.join(', ');
+}
+
+/** Whether a recorded teacher host (`host[:port]`) is this machine's loopback. */
+function loopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return isLoopbackHost(name);
+}
+
+/**
+ * The identity a self-served teacher (`teacher.serve`) is recorded under instead of its random
+ * loopback port: the served model folder's content hash (`clinsum-serve/sha256:<16 hex>`), so a
+ * resumed extraction (a new port) reads as the same teacher, and the same folder gives the same bytes.
+ */
+export function servedTeacherHost(modelDir: string, hasher: FileHasher): string {
+  return `clinsum-serve/sha256:${hasher.path(modelDir).slice(0, 16)}`;
+}
+
+/**
+ * Rewrites the teacher host of the extraction's outputs (`keyinfo.jsonl` lines, `stats.json` and
+ * `summary.json`) from a loopback `host:port` to `host`. Answers recorded from another endpoint
+ * (not loopback) keep theirs: they are another teacher's.
+ */
+export function recordServedTeacher(outDir: string, host: string): void {
+  const keyinfo = join(outDir, 'keyinfo.jsonl');
+  if (existsSync(keyinfo)) {
+    const rows = readUtf8Strict(keyinfo).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { teacher?: { host?: unknown } });
+    let changed = false;
+    for (const r of rows) {
+      if (typeof r.teacher?.host === 'string' && r.teacher.host !== host && loopbackHost(r.teacher.host)) {
+        r.teacher.host = host;
+        changed = true;
+      }
+    }
+    if (changed) writeJsonlAtomic(keyinfo, rows);
+  }
+  for (const name of ['stats.json', 'summary.json']) {
+    const file = join(outDir, name);
+    if (!existsSync(file)) continue;
+    const value = JSON.parse(readUtf8Strict(file)) as { teacher?: { host?: unknown } };
+    if (typeof value.teacher?.host === 'string' && value.teacher.host !== host && loopbackHost(value.teacher.host)) {
+      value.teacher.host = host;
+      writeJsonAtomic(file, value);
+    }
+  }
 }
 
 export type TeacherSection = NonNullable<PipelineSetup['config']['teacher']>;
@@ -88,6 +138,7 @@ export function extractStage(setup: PipelineSetup, t: TeacherSection): Stage {
       } finally {
         await local?.close();
       }
+      if (t.serve !== null) recordServedTeacher(runPaths.teacher(runDir), servedTeacherHost(t.serve.model, new FileHasher(join(runDir, '.clinsum-hashes.json'))));
       if (summary.stop !== 'complete') {
         return { status: 'stopped', message: `teacher budget reached (${summary.stop}): ${describe(summary)}; raise teacher.${summary.stop === 'max-cost' ? 'max_cost' : 'max_requests'} and run again to continue` };
       }

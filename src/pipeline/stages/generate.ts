@@ -4,10 +4,11 @@
  * `RUN/predictions/<system>.jsonl`. Resumable inside: rows are appended and fsynced batch by
  * batch, and a rerun skips the reports already there.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Device, FloatDType } from '../../engine/index.js';
 import { generatePredictions } from '../../stages/generate/predict.js';
+import { BEST_INFO_FILE } from '../../stages/train/index.js';
 import { readJsonl } from '../../util/jsonl.js';
 import { z } from '../../util/schema.js';
 import { readUtf8Strict, writeFileAtomic } from '../../util/fs.js';
@@ -26,6 +27,19 @@ export function trainedModel(runDir: string, system: string): string {
   return best; // missing: hashing the inputs says so, naming it
 }
 
+/**
+ * The files of the model generation reads, as stage inputs: the folder's entries but
+ * `clinsum-best.json` (the best evaluation's record, with its wall time: a retrain that gives the
+ * same weights must not regenerate). A missing folder stays one input, so the error names it.
+ */
+export function modelInputs(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [dir];
+  return readdirSync(dir)
+    .filter((n) => n !== BEST_INFO_FILE && !/^\..*\.tmp$/.test(n))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
 export function generateStage(setup: PipelineSetup, system: SystemTraining): Stage {
   const { config, runDir } = setup;
   const g = config.generate;
@@ -37,7 +51,7 @@ export function generateStage(setup: PipelineSetup, system: SystemTraining): Sta
     resumable: true,
     inputs: () => ({
       config: { generate: { ...g, device: undefined }, layout: system.config.layout, prompts: config.prompts },
-      files: [runPaths.split(runDir, 'test'), trainedModel(runDir, system.name)],
+      files: [runPaths.split(runDir, 'test'), ...modelInputs(trainedModel(runDir, system.name))],
     }),
     clean: () => {
       rmSync(out, { force: true });

@@ -21,7 +21,8 @@ The last line on stdout is the path of the report.html.
                     is YAML: numbers, null, [lists], {maps})
   --until STAGE     stop after this stage (e.g. extract)
   --rerun STAGE     run this stage and every later one even if unchanged
-  --plan            say what would run and why, and run nothing
+  --plan            say what would run and why (skip, run, resume, after, stop: after --until),
+                    and run nothing
   --quiet           no stage lines or progress on stderr (warnings and errors still)
 
 Ctrl-C stops the stage in progress cleanly (training writes a checkpoint); run the same command
@@ -55,6 +56,7 @@ export const command: Command = {
     if (bool(f, 'plan')) {
       const plan = planPipeline({ ...options, until: str(f, 'until') });
       io.stdout.write(`run directory: ${plan.runDir}\n`);
+      if (plan.inUseBy !== undefined) io.stdout.write(`in use by another clinsum run (${plan.inUseBy}): a run now would be refused until it ends; the plan is of the state it has left so far\n`);
       const width = Math.max(...plan.stages.map((s) => s.name.length));
       for (const s of plan.stages) io.stdout.write(`  ${s.name.padEnd(width)}  ${s.plan.padEnd(6)}  ${s.why}\n`);
       return 0;
