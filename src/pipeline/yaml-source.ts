@@ -10,6 +10,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type Pair } from 'yaml';
 import YAML from 'yaml';
 import { ConfigError, InputError, type InputLocation } from '../util/errors.js';
+import { expandEnvVars } from '../util/env-vars.js';
 import { readUtf8Strict } from '../util/fs.js';
 
 export type ConfigPath = readonly (string | number)[];
@@ -91,14 +92,8 @@ export class YamlSource {
   }
 
   #expand(s: string, path: ConfigPath, env: NodeJS.ProcessEnv): string {
-    return s.replace(/\$\$\{|\$\{([^}]*)\}/g, (whole, inner: string | undefined) => {
-      if (whole === '$${') return '${';
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s.exec(inner ?? '');
-      if (m === null) throw new InputError(this.locate(path), `\`${whole}\` is not a variable reference`, 'write ${NAME} or ${NAME:-default} (or $${ for a literal ${)');
-      const value = env[m[1]!];
-      if (value !== undefined && value !== '') return value;
-      if (m[2] !== undefined) return m[2];
-      throw new InputError(this.locate(path), `the environment variable ${m[1]} is not set`, `set it, or write \${${m[1]}:-default}`);
+    return expandEnvVars(s, env, (problem, fix) => {
+      throw new InputError(this.locate(path), problem, fix);
     });
   }
 

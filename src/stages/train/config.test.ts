@@ -24,6 +24,25 @@ test('the defaults file holds the paper\'s settings', () => {
   assert.throws(() => requireInputs(c), (e: unknown) => e instanceof ConfigError && /`model`, `train`, `out` are not set/.test(e.message));
 });
 
+test('${VAR} and ${VAR:-default} in a config file come from the environment, as in clinsum run configs', (t) => {
+  const d = mkdtempSync(join(tmpdir(), 'clinsum-cfg-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  const f = join(d, 'env.yaml');
+  writeFileSync(f, 'model: ${MODELS}/student\ntrain: ${DATA:-data}/train.jsonl\nout: runs/$${literal}\ndevice: ${EMPTY:-cpu}\n');
+  const c = requireInputs(new ConfigBuilder().addFile(f, { MODELS: '/models', EMPTY: '' }).build());
+  assert.equal(c.model, '/models/student');
+  assert.equal(c.train, join(d, 'data/train.jsonl'), 'a default, then resolved against the file\'s folder');
+  assert.equal(c.out, join(d, 'runs/${literal}'));
+  assert.equal(c.device, 'cpu', 'an empty variable counts as unset');
+  writeFileSync(f, 'model: ${NOPE_VAR}/student\n');
+  assert.throws(
+    () => new ConfigBuilder().addFile(f, {}),
+    (e: unknown) => e instanceof InputError && e.location.file === f && e.location.field === 'model' && /NOPE_VAR is not set.*NOPE_VAR:-default/.test(e.message),
+  );
+  writeFileSync(f, 'eval:\n  metric: ${1bad}\n');
+  assert.throws(() => new ConfigBuilder().addFile(f, {}), (e: unknown) => e instanceof InputError && e.location.field === 'eval.metric' && /not a variable reference/.test(e.message));
+});
+
 test('a config file overrides the defaults; its relative paths resolve against its folder', (t) => {
   const d = mkdtempSync(join(tmpdir(), 'clinsum-cfg-'));
   t.after(() => rmSync(d, { recursive: true, force: true }));

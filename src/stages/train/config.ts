@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { promptSetSchema } from '../../data/prompts.js';
 import { ConfigError, InputError } from '../../util/errors.js';
+import { expandEnvVars } from '../../util/env-vars.js';
 import { readUtf8Strict } from '../../util/fs.js';
 import { canonicalJson, shortHash } from '../../util/hash.js';
 import { describeIssues, z } from '../../util/schema.js';
@@ -190,13 +191,27 @@ export class ConfigBuilder {
     return this.#paths;
   }
 
-  /** Merges a config file (a YAML mapping); relative paths resolve against its folder. */
-  addFile(file: string): this {
+  /**
+   * Merges a config file (a YAML mapping); `${VAR}` / `${VAR:-default}` in its strings come from
+   * `env` (as in `clinsum run` configs), and relative paths resolve against its folder.
+   */
+  addFile(file: string, env: NodeJS.ProcessEnv = process.env): this {
     const parsed = parseYaml(readUtf8Strict(file), file);
     if (parsed === null || parsed === undefined) return this;
     if (!isPlain(parsed)) throw new InputError({ file }, 'must be a YAML mapping of training settings (see configs/train.default.yaml)');
+    const expand = (v: unknown, field: string): unknown => {
+      if (typeof v === 'string') {
+        return expandEnvVars(v, env, (problem, fix) => {
+          throw new InputError({ file, field }, problem, fix);
+        });
+      }
+      if (Array.isArray(v)) return v.map((x, i) => expand(x, `${field}[${i}]`));
+      if (isPlain(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expand(x, field === '' ? k : `${field}.${k}`)]));
+      return v;
+    };
+    const expanded = expand(parsed, '') as Plain;
     const base = dirname(resolve(file));
-    this.#merge(parsed, '', file, (p, v) => (PATH_FIELDS.includes(p as (typeof PATH_FIELDS)[number]) && typeof v === 'string' && !isAbsolute(v) ? resolve(base, v) : v));
+    this.#merge(expanded, '', file, (p, v) => (PATH_FIELDS.includes(p as (typeof PATH_FIELDS)[number]) && typeof v === 'string' && !isAbsolute(v) ? resolve(base, v) : v));
     return this;
   }
 
