@@ -96,10 +96,17 @@ test('bad flags and folders: one clear line', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--model is required/);
   r = await cli('eval', 'bertscore', '--pairs', join(dir, 'pairs.jsonl'), '--model', join(dir, 'nowhere'));
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /nowhere: does not exist/);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--model .*nowhere: no such folder \(pass a BERT, DistilBERT, RoBERTa or XLM-RoBERTa model folder\)/);
   r = await cli('eval', 'bertscore', '--pairs', join(dir, 'pairs.jsonl'), '--model', MODEL, '--layer', '9');
-  assert.match(r.stderr, /layer 9 is not a layer of .*: it has 6/);
+  assert.match(r.stderr, /--layer 9 is not a layer of .*: it has 6 \(0 is the embeddings\); pass --layer 0 to 6/);
+  // eval names its own flags.
+  r = await cli('eval', '--ref', join(dir, 'ref.jsonl'), '--pred', join(dir, 'sysA.jsonl'), '--bertscore-model', join(dir, 'nowhere'));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--bertscore-model .*nowhere: no such folder/);
+  r = await cli('eval', '--ref', join(dir, 'ref.jsonl'), '--pred', join(dir, 'sysA.jsonl'), '--bertscore-model', MODEL, '--bertscore-layer', '9');
+  assert.match(r.stderr, /--bertscore-layer 9 is not a layer of .*; pass --bertscore-layer 0 to 6/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
   r = await cli('eval', 'bertscore', '--pairs', join(dir, 'pairs.jsonl'), '--model', MODEL, '--device', 'tpu');
   assert.match(r.stderr, /--device must be cpu, cuda or cuda:N/);
   r = await cli('eval', '--ref', join(dir, 'ref.jsonl'), '--pred', join(dir, 'sysA.jsonl'), '--idf');

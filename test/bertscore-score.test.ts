@@ -246,7 +246,8 @@ test('BERT with a head-prefixed checkpoint and RoBERTa (prefix space) score too'
 
 test('bad model folders and layers give clear errors', () => {
   assert.throws(() => BertScorer.load(BERT), (e: unknown) => e instanceof ConfigError && /no default layer for "tiny-bert".*pass --layer N, 0 to 3/.test(e.message));
-  assert.throws(() => BertScorer.load(BERT, { layer: 4 }), /layer 4 is not a layer of .*tiny-bert: it has 3/);
+  assert.throws(() => BertScorer.load(BERT, { layer: 4 }), /--layer 4 is not a layer of .*tiny-bert: it has 3/);
+  assert.throws(() => BertScorer.load(BERT, { layerFlag: '--bertscore-layer' }), /pass --bertscore-layer N, 0 to 3/);
   const dir = join(root, 'broken');
   mkdirSync(dir);
   writeRandomEncoder(dir, { modelType: 'bert', hiddenSize: 16, layers: 1, heads: 2 });

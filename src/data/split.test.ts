@@ -35,7 +35,8 @@ test('split per language, independent of input order, seeded', () => {
 });
 
 test('bad split options are config errors', () => {
-  assert.throws(() => splitRecords([], { seed: 1, ratios: [0.8, 0.1, 0.2] }), /must sum to 1/);
+  assert.throws(() => splitRecords([], { seed: 1, ratios: [0.8, 0.1, 0.2] }), /must sum to 1, got 0\.8 \+ 0\.1 \+ 0\.2 = 1\.1; .*--ratios/);
+  assert.throws(() => splitRecords([], { seed: 1, ratios: [0.8, 0.3, 0.1] }), /= 1\.2; /, 'no floating-point noise (1.2000000000000002)');
   assert.throws(() => splitRecords([], { seed: -1, ratios: [0.8, 0.01, 0.19] }), /seed must be an integer/);
   assert.throws(() => splitRecords([], { seed: 1, ratios: [1.1, -0.1, 0] }), /non-negative/);
 });

@@ -49,7 +49,11 @@ export function checkSplitOptions(o: SplitOptions): void {
     throw new ConfigError(`split ratios must be three non-negative numbers (train, valid, test), got ${o.ratios.join(',')}`);
   }
   const sum = o.ratios[0] + o.ratios[1] + o.ratios[2];
-  if (Math.abs(sum - 1) > 1e-6) throw new ConfigError(`split ratios must sum to 1, got ${o.ratios.join(' + ')} = ${sum}`);
+  if (Math.abs(sum - 1) > 1e-6) {
+    throw new ConfigError(
+      `split ratios must sum to 1, got ${o.ratios.join(' + ')} = ${Number(sum.toFixed(6))}; give train,valid,test fractions such as 0.8,0.01,0.19 (--ratios of clinsum data split, split.ratios in a run configuration)`,
+    );
+  }
 }
 
 /** Split records per language (see the module comment). Each output keeps languages in order en, es, fr, pt. */

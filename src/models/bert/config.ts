@@ -55,7 +55,7 @@ export interface BertConfig {
 }
 
 const modelType = z.string().refine((t) => t in SUPPORTED_MODEL_TYPES, {
-  message: `model_type must be one of ${Object.keys(SUPPORTED_MODEL_TYPES).join(', ')} (the BERT-family encoders clinsum runs)`,
+  message: `must be one of ${Object.keys(SUPPORTED_MODEL_TYPES).join(', ')}, the BERT-family encoders clinsum runs`,
 });
 const size = z.number().int().positive();
 const activation = z.enum(ACTIVATIONS, { message: `must be one of ${ACTIVATIONS.join(', ')}` });
@@ -92,7 +92,7 @@ const distilSchema = z.looseObject({
 
 /** Map a parsed config.json (`file` names it in errors) to the typed config. */
 export function fromHF(json: unknown, file = 'config.json'): BertConfig {
-  const fix = 'the BERTScore model (--bertscore-model, or --model of eval bertscore) must be a BERT, DistilBERT, RoBERTa or XLM-RoBERTa folder';
+  const fix = 'use a BERT, DistilBERT, RoBERTa or XLM-RoBERTa folder';
   const head = parseWith(z.looseObject({ model_type: modelType }), json, { file }, fix);
   const type = head.model_type as ModelType;
   const family = SUPPORTED_MODEL_TYPES[type];

@@ -122,7 +122,7 @@ test('bad model folders give clear errors', () => {
     assert.throws(() => loadEncoder(join(dir, 'nope')), /nope: does not exist \(pass a Hugging Face model folder/);
     const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, model_type: 'gpt2' }));
-    assert.throws(() => loadEncoder(dir), /field `model_type`: model_type must be one of bert, distilbert, roberta, xlm-roberta/);
+    assert.throws(() => loadEncoder(dir), /field `model_type`: must be one of bert, distilbert, roberta, xlm-roberta, the BERT-family encoders clinsum runs \(use a BERT, DistilBERT, RoBERTa or XLM-RoBERTa folder\)/);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, hidden_size: 'big' }));
     assert.throws(() => loadEncoder(dir), /config\.json: field `hidden_size`/);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...cfg, num_attention_heads: 5 }));

@@ -20,6 +20,8 @@ export interface BertScoreMetricOptions {
   baseline?: string;
   batchSize?: number;
   device?: Device;
+  /** How messages name the layer setting (default `--layer`). */
+  layerFlag?: string;
 }
 
 /** A Metric that also frees its model. */
@@ -38,7 +40,7 @@ function someIds(pairs: readonly EvalPair[], indices: readonly number[]): string
 }
 
 export function createBertScoreMetric(options: BertScoreMetricOptions): BertScoreMetric {
-  const scorer = BertScorer.load(options.model, { layer: options.layer, device: options.device });
+  const scorer = BertScorer.load(options.model, { layer: options.layer, device: options.device, ...(options.layerFlag !== undefined && { layerFlag: options.layerFlag }) });
   let baseline: Baseline | undefined;
   try {
     baseline = options.baseline === undefined ? undefined : readBaseline(options.baseline, scorer.layer);

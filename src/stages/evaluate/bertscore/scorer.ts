@@ -47,6 +47,8 @@ export interface BertScorerOptions {
   device?: Device;
   /** bert_score's model name (for the default layer and the hash); default: told from the folder. */
   modelName?: string;
+  /** How messages name the layer setting (default `--layer`; `eval` says `--bertscore-layer`). */
+  layerFlag?: string;
 }
 
 export interface TextPair {
@@ -123,6 +125,7 @@ export class BertScorer {
     const config = readBertConfig(dir);
     const modelName = options.modelName ?? recogniseModel(dir, config);
     const layer = options.layer ?? defaultLayer(modelName);
+    const layerFlag = options.layerFlag ?? '--layer';
     if (layer === undefined) {
       const known = Object.entries(BERT_SCORE_LAYERS)
         .filter(([n]) => !n.includes('/'))
@@ -130,11 +133,11 @@ export class BertScorer {
         .map(([n, l]) => `${n} ${l}`)
         .join(', ');
       throw new ConfigError(
-        `${dir}: bert_score has no default layer for "${modelName}" (told from the folder name and config.json); pass --layer N, 0 to ${config.numLayers} (its defaults: ${known}, ...)`,
+        `${dir}: bert_score has no default layer for "${modelName}" (told from the folder name and config.json); pass ${layerFlag} N, 0 to ${config.numLayers} (its defaults: ${known}, ...)`,
       );
     }
     if (!Number.isInteger(layer) || layer < 0 || layer > config.numLayers) {
-      throw new ConfigError(`layer ${layer} is not a layer of ${dir}: it has ${config.numLayers} (0 is the embeddings)`);
+      throw new ConfigError(`${layerFlag} ${layer} is not a layer of ${dir}: it has ${config.numLayers} (0 is the embeddings); pass ${layerFlag} 0 to ${config.numLayers}`);
     }
     const tokenizer = loadEncoderTokenizer(dir);
     if (tokenizer.vocabSize > config.vocabSize) {

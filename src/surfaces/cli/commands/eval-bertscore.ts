@@ -2,7 +2,7 @@
 import { createBertScoreMetric } from '../../../stages/evaluate/bertscore/metric.js';
 import { parseFlags, requiredStr } from '../args.js';
 import type { Command } from '../command.js';
-import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bertScoreFlagSpec, bertScoreFlags, scorePairsFile } from './eval-shared.js';
+import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, bertScoreFlagSpec, bertScoreFlags, bertScoreModelDir, scorePairsFile } from './eval-shared.js';
 
 const NAME = 'eval bertscore';
 
@@ -39,7 +39,8 @@ example:
       ...BOOTSTRAP_FLAGS,
     }, false);
     const pairsFile = requiredStr(NAME, f, 'pairs');
-    const metric = createBertScoreMetric({ model: requiredStr(NAME, f, 'model'), ...bertScoreFlags(f, 'layer') });
+    requiredStr(NAME, f, 'model');
+    const metric = createBertScoreMetric({ model: bertScoreModelDir(f, 'model', NAME)!, ...bertScoreFlags(f, 'layer') });
     try {
       return await scorePairsFile(io, f, pairsFile, metric, (pairs) => `BERTScore of ${pairs} pairs (${metric.settings.hash}), × 100:\n\n`);
     } finally {

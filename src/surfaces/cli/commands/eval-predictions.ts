@@ -9,7 +9,7 @@ import type { Metric } from '../../../stages/evaluate/metric.js';
 import { evaluatePredictions, renderComparisonMarkdown, renderSystemMarkdown, type SystemInput } from '../../../stages/evaluate/run.js';
 import { bool, outDir as outDirFlag, parseFlags, requiredStr, str } from '../args.js';
 import type { Command } from '../command.js';
-import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, ROUGE_FLAGS, bertScoreFlagSpec, bertScoreFlags, bootstrapFlags, evaluateAndPrint, oneOf, splitFlag } from './eval-shared.js';
+import { BERTSCORE_USAGE, BOOTSTRAP_FLAGS, BOOTSTRAP_USAGE, ROUGE_FLAGS, bertScoreFlagSpec, bertScoreFlags, bertScoreModelDir, bootstrapFlags, evaluateAndPrint, oneOf, splitFlag } from './eval-shared.js';
 
 const NAME = 'eval';
 
@@ -93,7 +93,7 @@ examples:
     const metrics: Metric[] = [];
     if (tokenizer !== 'unicode') metrics.push(await createRouge({ ...rouge, tokenizer: 'reference' }));
     if (tokenizer !== 'reference') metrics.push(await createRouge({ ...rouge, tokenizer: 'unicode' }));
-    const bertModel = str(f, 'bertscore-model');
+    const bertModel = bertScoreModelDir(f, 'bertscore-model', NAME);
     const bertOnly = Object.keys(bertScoreFlagSpec('bertscore-layer')).filter((k) => f.values[k] !== undefined);
     if (bertModel === undefined && bertOnly.length > 0) throw new UsageError(`${NAME}: --${bertOnly[0]} is a BERTScore flag: give --bertscore-model DIR too`);
     const bertscore = bertModel === undefined ? undefined : await (await METRIC_KINDS.bertscore.load())({ model: bertModel, ...bertScoreFlags(f, 'bertscore-layer') });

@@ -1,4 +1,5 @@
 /** Flags and helpers shared by the `eval` commands: ROUGE and BERTScore settings, bootstrap, progress, printing. */
+import { statSync } from 'node:fs';
 import { UsageError } from '../../../util/errors.js';
 import { Progress } from '../../../util/progress.js';
 import type { BootstrapOptions } from '../../../stages/evaluate/bootstrap.js';
@@ -87,6 +88,20 @@ export function bertScoreFlagSpec(layerFlag: string): FlagSpec {
   };
 }
 
+/** The BERTScore model folder of `--FLAG`, refused in one line naming the flag when it is not a folder. */
+export function bertScoreModelDir(f: ParsedFlags, flag: string, name: string): string | undefined {
+  const dir = str(f, flag);
+  if (dir === undefined) return undefined;
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`${name}: --${flag} ${dir}: no such folder (pass a BERT, DistilBERT, RoBERTa or XLM-RoBERTa model folder)`);
+  }
+  if (!isDir) throw new UsageError(`${name}: --${flag} ${dir}: is a file, not a model folder (pass a BERT, DistilBERT, RoBERTa or XLM-RoBERTa model folder)`);
+  return dir;
+}
+
 /** The BERTScore options of \`eval bertscore\` (layer flag \`--layer\`) and \`eval\` (\`--bertscore-layer\`). */
 export function bertScoreFlags(f: ParsedFlags, layerFlag: string): Omit<BertScoreMetricOptions, 'model'> {
   const layer = int(f, layerFlag, { min: 0, max: 1000 });
@@ -95,6 +110,7 @@ export function bertScoreFlags(f: ParsedFlags, layerFlag: string): Omit<BertScor
   if (device !== undefined && !/^(cpu|cuda(:\d+)?)$/.test(device)) throw new UsageError(`--device must be cpu, cuda or cuda:N, got "${device}"`);
   return {
     ...(layer !== undefined && { layer }),
+    layerFlag: `--${layerFlag}`,
     idf: bool(f, 'idf'),
     ...(str(f, 'baseline') !== undefined && { baseline: str(f, 'baseline') }),
     ...(batchSize !== undefined && { batchSize }),
