@@ -2,8 +2,6 @@
 // Runs on CLINSUM_TEST_DEVICE with CLINSUM_TEST_DTYPE (float32 or bfloat16).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   RandomGenerator,
@@ -32,8 +30,10 @@ import {
   zeros,
   type Tensor,
 } from './index.js';
+import { tempDirs } from '../util/testing.js';
 
 const device = testDevice();
+const tempDir = tempDirs('clinsum-rmsnorm-');
 const dtype = testDtype();
 const tol = tolerance(dtype);
 
@@ -180,14 +180,10 @@ test('rmsNorm gradients (input and weight) equal the float64 formula\'s, with th
       const [yd, gxd, gwd] = grads(x64.to({ dtype: dt, device }), w64.to({ dtype: dt, device }), dy64.to({ dtype: dt, device }));
       if (dt === 'float32' && device !== 'cpu' && engineInfo().addon.fused.rmsNorm) {
         // The build says it fuses: the profiler must see libtorch's fused operator run.
-        const dir = mkdtempSync(join(tmpdir(), 'clinsum-rmsnorm-'));
-        try {
-          profile(() => grads(x64.to({ dtype: dt, device }), w64.to({ dtype: dt, device }), dy64.to({ dtype: dt, device })), { path: join(dir, 't.json') });
-          const ops = summarizeTrace(join(dir, 't.json')).cpuOps.map((o) => o.name);
-          assert.ok(ops.includes('aten::_fused_rms_norm'), `fused RMSNorm not among ${ops.join(', ')}`);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        const dir = tempDir();
+        profile(() => grads(x64.to({ dtype: dt, device }), w64.to({ dtype: dt, device }), dy64.to({ dtype: dt, device })), { path: join(dir, 't.json') });
+        const ops = summarizeTrace(join(dir, 't.json')).cpuOps.map((o) => o.name);
+        assert.ok(ops.includes('aten::_fused_rms_norm'), `fused RMSNorm not among ${ops.join(', ')}`);
       }
       const t = tolerance(dt);
       assert.equal(yd.dtype, dt);

@@ -2,21 +2,18 @@
 // torch.profiler's) into kernel totals and the GPU's busy share.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDirs } from '../util/testing.js';
 import { chromeTrace } from './profiler.js';
 import { TorchError, kernelCategory, liveTensorCount, profile, profilerRunning, randn, summarizeTrace, testDevice, tidy } from './index.js';
 
 const device = testDevice();
 
+const tempDir = tempDirs('clinsum-profile-');
+
 function withDir(fn: (dir: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'clinsum-profile-'));
-  try {
-    fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  fn(tempDir());
 }
 
 test('profile records the operators a function runs and writes a Chrome trace', () => {

@@ -7,17 +7,26 @@ let tmpCounter = 0;
 
 const DEFAULT_OUTPUT_FIX = 'choose another output path';
 
-function statOrUndefined(path: string): Stats | undefined {
+/**
+ * `statSync(path)`, or undefined when nothing is there. A file on the way (ENOTDIR) counts as
+ * nothing too, unless `notDir` names the problem to raise; other failures raise an InputError
+ * with `fix`.
+ */
+export function statIfExists(path: string, fix: string, notDir?: string): Stats | undefined {
   try {
     return statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    // ENOTDIR: a file sits on the way; the walk up the parents finds and names it.
-    if (code === 'ENOTDIR') return undefined;
-    throw new InputError({ file: path }, `cannot be read (${code ?? String(e)})`, 'check the path and its permissions');
+    if (code === 'ENOTDIR') {
+      if (notDir !== undefined) throw new InputError({ file: path }, notDir, fix);
+      return undefined; // a walk up the parents finds and names the file
+    }
+    throw new InputError({ file: path }, `cannot be read (${code ?? String(e)})`, fix);
   }
 }
+
+const statOrUndefined = (path: string): Stats | undefined => statIfExists(path, 'check the path and its permissions');
 
 /**
  * Check, before any work, that `dir` can be an output folder: it is a folder or does not exist,

@@ -6,9 +6,10 @@
  * folder, a folder holding another run's `best/`) is refused before any work, so that nothing of
  * it is overwritten.
  */
-import { readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../util/errors.js';
+import { statIfExists } from '../../util/fs.js';
 import { isRunConfigYaml } from './config.js';
 
 /** `absent`: no such folder; `empty`: an empty folder (or only what a crash before the first file left); `run`: a training run of clinsum. */
@@ -21,17 +22,6 @@ const RUN_FILES = new Set(['config.yaml', 'metrics.jsonl']);
 const RUN_DIRS = new Set(['checkpoints', 'best', '.best.old']);
 /** Temporary files and folders of the trainer's atomic writes (`writeFileAtomic`, `writeBest`). */
 const TEMP = [/^\.(config\.yaml|metrics\.jsonl)\.\d+\.\d+\.tmp$/, /^\.best\.tmp-\d+$/];
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ENOTDIR') throw new InputError({ file: path }, 'cannot be a folder: a part of this path is a file', FIX);
-    throw new InputError({ file: path }, `cannot be read (${code ?? String(e)})`, FIX);
-  }
-}
 
 function readText(path: string): string | undefined {
   try {
@@ -53,7 +43,7 @@ function listNames(names: readonly string[]): string {
  * holds and the fix when it is a file or a folder that is not a training run of clinsum.
  */
 export function inspectRunFolder(out: string): RunFolderKind {
-  const st = statOrUndefined(out);
+  const st = statIfExists(out, FIX, 'cannot be a folder: a part of this path is a file');
   if (st === undefined) return 'absent';
   if (!st.isDirectory()) throw new InputError({ file: out }, 'is a file, not a run folder', FIX);
   const names = readdirSync(out).sort();
